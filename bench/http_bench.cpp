@@ -1,0 +1,90 @@
+// Throughput of HttpClient::run for 1000 small GETs against a cpp-httplib server on 127.0.0.1,
+// at several max_concurrency values: shows what running requests at once over reused
+// connections buys. The second argument adds a per-request service time to the server, standing
+// in for the round trip to S3 or DynamoDB, which is where concurrency pays most.
+#include <benchmark/benchmark.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bulkqa/aws/http.hpp"
+
+namespace {
+
+constexpr int kRequests = 1000;
+// More than the largest max_concurrency: keep-alive holds a server thread per connection.
+constexpr std::size_t kServerThreads = 80;
+
+class BenchServer {
+ public:
+  BenchServer() {
+    server_.new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
+    server_.set_keep_alive_max_count(1'000'000);
+    // Without it, Nagle's algorithm and delayed ACKs add 40 ms to every answer.
+    server_.set_tcp_nodelay(true);
+    server_.Get(
+        R"(/small/(\d+))", [](const httplib::Request& request, httplib::Response& response) {
+          const auto service_time = std::chrono::milliseconds(std::stoi(request.matches[1].str()));
+          if (service_time.count() > 0) std::this_thread::sleep_for(service_time);
+          response.set_content(R"({"ok":true})", "application/json");
+        });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    if (port_ <= 0) throw std::runtime_error("cannot bind the benchmark server on 127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~BenchServer() {
+    server_.stop();
+    thread_.join();
+  }
+  BenchServer(const BenchServer&) = delete;
+  BenchServer& operator=(const BenchServer&) = delete;
+
+  std::string url(int service_time_ms) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/small/" +
+           std::to_string(service_time_ms);
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+BenchServer& bench_server() {
+  static BenchServer server;
+  return server;
+}
+
+void BM_SmallRequests(benchmark::State& state) {
+  bulkqa::aws::HttpClientOptions options;
+  options.max_concurrency = static_cast<std::size_t>(state.range(0));
+  bulkqa::aws::HttpClient client(options);
+  const std::string url = bench_server().url(static_cast<int>(state.range(1)));
+
+  for (auto _ : state) {
+    std::vector<bulkqa::aws::HttpTask> tasks(kRequests);
+    for (auto& task : tasks) {
+      task.make_request = [&url] { return bulkqa::aws::HttpRequest{"GET", url, {}, {}}; };
+    }
+    const auto outcomes = client.run(std::move(tasks));
+    for (const auto& outcome : outcomes) {
+      if (!outcome.ok() || outcome->status != 200) {
+        state.SkipWithError("a request failed");
+        return;
+      }
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kRequests);
+}
+
+BENCHMARK(BM_SmallRequests)
+    ->ArgNames({"max_concurrency", "service_ms"})
+    ->ArgsProduct({{1, 8, 64}, {0, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace

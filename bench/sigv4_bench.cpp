@@ -1,0 +1,88 @@
+// Cost of signing the two requests bulkqa sends most: an S3 PutObject of a batch object and a
+// DynamoDB BatchWriteItem of 25 items. Hashing the body is measured separately, since a client
+// hashes each body once however often it re-signs for retries.
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "bulkqa/aws/sigv4.hpp"
+
+namespace {
+
+using namespace bulkqa::aws;
+using namespace std::chrono;
+
+Credentials bench_credentials() {
+  return {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+          std::string(400, 'T')};
+}
+
+std::string batch_object_body() {
+  std::string body;
+  for (int i = 0; i < 200; ++i) {
+    body += R"({"source-ref":"s3://labels/images/img_)" + std::to_string(i) +
+            R"(.jpg","class":"cat","confidence":0.87})" + "\n";
+  }
+  return body;
+}
+
+std::string batch_write_body() {
+  std::string body = R"({"RequestItems":{"bulkqa-items":[)";
+  for (int i = 0; i < 25; ++i) {
+    if (i > 0) body += ',';
+    body += R"({"PutRequest":{"Item":{"image_id":{"S":"img_)" + std::to_string(i) +
+            R"("},"class":{"S":"cat"},"confidence":{"N":"0.87"}}}})";
+  }
+  return body + "]}}";
+}
+
+void BM_SignS3PutObject(benchmark::State& state) {
+  const std::string body = batch_object_body();
+  RequestToSign request;
+  request.method = "PUT";
+  request.host = "bulkqa-labels.s3.us-east-1.amazonaws.com";
+  request.path = "/runs/2024-03-09/batches/batch%20000042.jsonl";
+  request.headers = {{"Content-Type", "application/x-ndjson"},
+                     {"Content-Length", std::to_string(body.size())},
+                     {"x-amz-meta-run-id", "run-7f3a"}};
+  request.payload_hash = sha256_hex(body);
+  SigningParams params;
+  params.service = "s3";
+  params.region = "us-east-1";
+  params.credentials = bench_credentials();
+  params.time = sys_days{2024y / March / 9} + 12h;
+  params.normalize_path = false;
+  params.encode_path = false;
+  params.add_content_sha256_header = true;
+  for (auto _ : state) benchmark::DoNotOptimize(sign(request, params));
+}
+BENCHMARK(BM_SignS3PutObject);
+
+void BM_SignDynamoDbBatchWriteItem(benchmark::State& state) {
+  const std::string body = batch_write_body();
+  RequestToSign request;
+  request.method = "POST";
+  request.host = "dynamodb.us-east-1.amazonaws.com";
+  request.path = "/";
+  request.headers = {{"Content-Type", "application/x-amz-json-1.0"},
+                     {"X-Amz-Target", "DynamoDB_20120810.BatchWriteItem"},
+                     {"Content-Length", std::to_string(body.size())}};
+  request.payload_hash = sha256_hex(body);
+  SigningParams params;
+  params.service = "dynamodb";
+  params.region = "us-east-1";
+  params.credentials = bench_credentials();
+  params.time = sys_days{2024y / March / 9} + 12h;
+  for (auto _ : state) benchmark::DoNotOptimize(sign(request, params));
+}
+BENCHMARK(BM_SignDynamoDbBatchWriteItem);
+
+void BM_HashBatchWriteItemBody(benchmark::State& state) {
+  const std::string body = batch_write_body();
+  for (auto _ : state) benchmark::DoNotOptimize(sha256_hex(body));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(body.size()));
+}
+BENCHMARK(BM_HashBatchWriteItemBody);
+
+}  // namespace

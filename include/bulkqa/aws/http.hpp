@@ -1,0 +1,85 @@
+// HTTP on libcurl, built for many requests at once: one HttpClient owns a curl multi handle whose
+// connection cache outlives each run(), so connections to S3 and DynamoDB are reused across calls.
+// The HTTP layer knows nothing of AWS: signing and retry decisions come in through HttpTask.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bulkqa/error.hpp"
+
+namespace bulkqa::aws {
+
+struct HttpHeader {
+  std::string name;
+  std::string value;
+};
+
+struct HttpRequest {
+  std::string method;  // "GET", "PUT", ...
+  std::string url;     // absolute, already percent-encoded
+  std::vector<HttpHeader> headers;
+  std::string body;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::vector<HttpHeader> headers;  // names lower-cased
+  std::string body;
+
+  // The first header of that name (case-insensitive), or "" when absent.
+  std::string header(std::string_view name) const;
+};
+
+// An HTTP answer, or an Error with code "NetworkError" / "Timeout" (retryable) when none came.
+using HttpOutcome = Result<HttpResponse>;
+
+// One logical request, possibly tried several times.
+struct HttpTask {
+  // Called before every attempt, so that each attempt is freshly signed.
+  std::function<HttpRequest()> make_request;
+  // After each attempt (1-based count of attempts made): how long to wait before trying again,
+  // or nullopt to finish with this outcome. Empty function: never retry.
+  std::function<std::optional<std::chrono::milliseconds>(const HttpOutcome&, int attempt)>
+      retry_delay;
+};
+
+struct HttpClientOptions {
+  std::size_t max_concurrency = 64;  // requests in flight at once (and connections per host)
+  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds request_timeout{30000};
+  std::string ca_file;  // empty: find_ca_bundle() when the client is made
+};
+
+// The CA bundle to verify TLS peers with: SSL_CERT_FILE when set and readable, else the first
+// readable of the known system locations (Amazon Linux, Debian, others); "" when none is found.
+std::string find_ca_bundle();
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpClientOptions options = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Runs every task to completion, up to max_concurrency in flight, and returns their final
+  // outcomes in task order. Retries wait without blocking the other tasks. Tasks still unfinished
+  // at `deadline` end with a "Timeout" error. Not thread-safe: one HttpClient per thread.
+  std::vector<HttpOutcome> run(std::vector<HttpTask> tasks,
+                               std::optional<std::chrono::steady_clock::time_point> deadline = {});
+
+  // One request, one attempt.
+  HttpOutcome send(HttpRequest request);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bulkqa::aws

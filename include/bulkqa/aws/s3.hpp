@@ -1,0 +1,72 @@
+// The S3 operations the product uses, over ServiceClient. The *_all variants run many requests at
+// once; their results come back in request order.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bulkqa/aws/config.hpp"
+#include "bulkqa/aws/service_client.hpp"
+#include "bulkqa/error.hpp"
+
+namespace bulkqa::aws {
+
+struct PutObjectRequest {
+  std::string bucket;
+  std::string key;
+  std::string body;
+  std::string content_type = "application/octet-stream";
+};
+
+struct CopyObjectRequest {
+  std::string source_bucket;
+  std::string source_key;
+  std::string bucket;
+  std::string key;
+};
+
+struct ObjectListing {
+  std::vector<std::string> keys;
+  std::optional<std::string> next_continuation_token;  // set when the listing is truncated
+};
+
+// A key that DeleteObjects could not delete, with S3's reason.
+struct DeleteFailure {
+  std::string key;
+  Error error;
+};
+
+class S3Client {
+ public:
+  S3Client(const AwsConfig& config, HttpClient& http, RetryOptions retry = {});
+
+  Result<std::string> get_object(const std::string& bucket, const std::string& key);
+  Status put_object(PutObjectRequest request);
+  std::vector<Status> put_objects(std::vector<PutObjectRequest> requests);
+  Status copy_object(CopyObjectRequest request);
+  std::vector<Status> copy_objects(std::vector<CopyObjectRequest> requests);
+
+  // One page of ListObjectsV2 (at most 1000 keys).
+  Result<ObjectListing> list_objects(const std::string& bucket, const std::string& prefix,
+                                     const std::optional<std::string>& continuation_token);
+  // Every key under the prefix, following continuation tokens.
+  Result<std::vector<std::string>> list_all_keys(const std::string& bucket, const std::string& prefix);
+
+  // DeleteObjects in calls of at most 1000 keys, run concurrently. Keys S3 refused come back as
+  // failures; a failed call is an Error.
+  Result<std::vector<DeleteFailure>> delete_objects(const std::string& bucket,
+                                                    const std::vector<std::string>& keys);
+
+  ServiceClient& service() { return client_; }
+
+ private:
+  ServiceRequest bucket_request(const std::string& method, const std::string& bucket) const;
+  ServiceRequest object_request(const std::string& method, const std::string& bucket,
+                                const std::string& key) const;
+
+  ServiceClient client_;
+  bool path_style_;
+};
+
+}  // namespace bulkqa::aws

@@ -1,0 +1,72 @@
+// The one path every AWS call takes: a ServiceRequest is signed (afresh for each attempt), sent
+// through the shared HttpClient with the client's retry policy, and its answer turned into either
+// the HTTP response or a typed Error (service, code, message, HTTP status, retryable).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "bulkqa/aws/config.hpp"
+#include "bulkqa/aws/http.hpp"
+#include "bulkqa/aws/retry.hpp"
+#include "bulkqa/aws/sigv4.hpp"
+#include "bulkqa/error.hpp"
+
+namespace bulkqa::aws {
+
+struct ServiceRequest {
+  std::string method;
+  std::string path;  // percent-encoded, relative to the endpoint's base path; starts with '/'
+  std::vector<std::pair<std::string, std::string>> query;  // decoded
+  std::vector<HttpHeader> headers;
+  std::string body;
+  std::string host_prefix;  // prepended to the endpoint's host: "bucket." for virtual-hosted S3
+};
+
+using ServiceOutcome = Result<HttpResponse>;
+
+class ServiceClient {
+ public:
+  ServiceClient(std::string service, Endpoint endpoint, std::string region, Credentials credentials,
+                HttpClient& http, RetryOptions retry = {});
+
+  ServiceOutcome call(ServiceRequest request);
+  // Runs the requests concurrently (up to the HttpClient's limit); outcomes in request order.
+  std::vector<ServiceOutcome> call_all(std::vector<ServiceRequest> requests);
+
+  // Calls still unfinished at the deadline fail with a "Timeout" error.
+  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) { deadline_ = deadline; }
+  std::optional<std::chrono::steady_clock::time_point> deadline() const { return deadline_; }
+
+  void set_credentials(Credentials credentials) { credentials_ = std::move(credentials); }
+  const std::string& service() const { return service_; }
+
+ private:
+  HttpRequest signed_request(const ServiceRequest& request) const;
+  std::optional<std::chrono::milliseconds> retry_delay(const HttpOutcome& outcome, int attempts);
+
+  std::string service_;
+  Endpoint endpoint_;
+  std::string region_;
+  Credentials credentials_;
+  HttpClient& http_;
+  RetryPolicy retry_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
+};
+
+// The typed error in a failed answer: DynamoDB's JSON ({"__type", "message"}) or the XML that S3,
+// STS, IAM and moto's authentication layer send (<Error><Code>…</Code><Message>…</Message>).
+Error parse_service_error(std::string_view service, const HttpResponse& response);
+
+// An error found in the response, if any: every status >= 300, and the HTTP 200 answers in which
+// S3 reports a failure in the body (CopyObject, CompleteMultipartUpload).
+std::optional<Error> error_in_response(std::string_view service, const HttpResponse& response);
+
+// Throttling and transient error codes that the AWS SDKs retry.
+bool is_retryable_error_code(std::string_view code);
+
+}  // namespace bulkqa::aws

@@ -1,0 +1,45 @@
+// What every function reads from its environment once at start-up, and the AWS clients built
+// from it. One instance per process; not thread-safe (the Runtime API loop is single-threaded).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "bulkqa/aws/config.hpp"
+#include "bulkqa/aws/dynamodb.hpp"
+#include "bulkqa/aws/http.hpp"
+#include "bulkqa/aws/s3.hpp"
+#include "bulkqa/error.hpp"
+#include "bulkqa/lambda/runtime.hpp"
+
+namespace bulkqa::functions {
+
+struct FunctionConfig {
+  aws::AwsConfig aws;
+  std::string table;   // BULKQA_TABLE: the image table (post-labeling requires it)
+  std::string bucket;  // BULKQA_BUCKET: the stack bucket; when set, pre-labeling reads only there
+};
+
+Result<FunctionConfig> function_config_from_environment();
+
+class AwsClients {
+ public:
+  explicit AwsClients(const aws::AwsConfig& config);
+
+  aws::HttpClient http;
+  aws::S3Client s3;
+  aws::DynamoDbClient dynamodb;
+
+  // Bounds every AWS call of the current invocation (nullopt: unbounded).
+  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline);
+};
+
+// The invocation's answer: the JSON on success, {"errorMessage", "errorType"} on failure.
+lambda::InvocationResponse to_invocation_response(const Result<nlohmann::json>& result);
+
+// The event of an invocation as JSON, or an error naming the problem.
+Result<nlohmann::json> parse_event(const lambda::InvocationRequest& request);
+
+}  // namespace bulkqa::functions

@@ -1,0 +1,37 @@
+// Ground Truth's annotation-consolidation function: reads the reviewers' answers, counts every vote
+// exactly once in the image table, and returns one consolidated annotation per task.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "bulkqa/error.hpp"
+#include "bulkqa/functions/function_config.hpp"
+#include "bulkqa/ground_truth.hpp"
+#include "bulkqa/lambda/runtime.hpp"
+#include "bulkqa/tally.hpp"
+
+namespace bulkqa::functions {
+
+class PostLabeling {
+ public:
+  explicit PostLabeling(FunctionConfig config);
+
+  lambda::InvocationResponse handle(const lambda::InvocationRequest& request);
+  // [{"datasetObjectId", "consolidatedAnnotation": {"content": {<labelAttributeName>: …}}}]
+  Result<nlohmann::json> run(const nlohmann::json& event);
+
+ private:
+  Result<std::vector<BatchItem>> load_batch(const DatasetObject& object);
+  // Each worker's votes; an answer that cannot be read is logged and counts as no vote.
+  std::vector<WorkerVotes> read_votes(const DatasetObject& object, std::size_t batch_size);
+  // One UpdateItem per vote in the tallies, so the table gets exactly what the answer reports.
+  void add_vote_requests(const std::string& labeling_job_arn, const std::string& dataset_object_id,
+                         const std::vector<ImageTally>& tallies,
+                         std::vector<nlohmann::json>& requests) const;
+  Status apply_vote_requests(const std::vector<nlohmann::json>& requests);
+
+  FunctionConfig config_;
+  AwsClients clients_;
+};
+
+}  // namespace bulkqa::functions

@@ -1,0 +1,32 @@
+// Text helpers shared by the core's parsers: exact number parsing, UTF-8 checks, and quoting
+// untrusted values into error messages.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace bulkqa {
+
+// `text` without ASCII spaces and tabs at either end.
+std::string_view trim_blanks(std::string_view text);
+
+// The whole of `text` as a finite decimal number ("97.5", "-1", "1e2"); nullopt for anything
+// else, including blanks, a leading '+', "nan" and "inf".
+std::optional<double> parse_finite_number(std::string_view text);
+
+// The whole of `text` as a decimal integer made only of digits; nullopt otherwise or on overflow.
+std::optional<std::uint64_t> parse_unsigned(std::string_view text);
+
+bool is_valid_utf8(std::string_view text);
+
+// The longest prefix of `text` of at most `max_bytes` that does not end inside a UTF-8 sequence.
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
+
+// `text` in single quotes for an error message: cut (UTF-8-safe, marked "...") when long, so a
+// huge bad value cannot flood a log line, and control characters shown as \xNN.
+std::string quote_value(std::string_view text);
+
+}  // namespace bulkqa

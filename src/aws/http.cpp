@@ -1,0 +1,470 @@
+#include "bulkqa/aws/http.hpp"
+
+#include <curl/curl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <new>
+#include <queue>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace bulkqa::aws {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Curl reports its own timers to curl_multi_poll, and the run adds its deadline and due retries;
+// this bound only keeps an idle wait short if a wake-up were ever missed.
+constexpr std::chrono::milliseconds kMaxIdleWait{1000};
+
+void init_curl_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      throw std::runtime_error("curl_global_init failed");
+    }
+  });
+}
+
+std::string to_lower(std::string_view text) {
+  std::string lowered(text);
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lowered;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+// Messages name only the host (and port): the rest of a presigned URL carries its signature.
+std::string host_of(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  const auto start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  auto authority = url.substr(start, url.find_first_of("/?#", start) - start);
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    authority.remove_prefix(at + 1);
+  }
+  return std::string(authority);
+}
+
+bool is_readable_file(const char* path) {
+  std::error_code error;
+  return std::filesystem::is_regular_file(path, error) && access(path, R_OK) == 0;
+}
+
+// One attempt of one task: an easy handle and everything curl points into while it runs.
+struct Transfer {
+  explicit Transfer(CURL* handle) : easy(handle) {}
+  ~Transfer() {
+    curl_slist_free_all(header_list);
+    curl_easy_cleanup(easy);
+  }
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+
+  CURL* easy;
+  curl_slist* header_list = nullptr;
+  std::size_t task_index = 0;
+  HttpRequest request;
+  HttpResponse response;
+  std::array<char, CURL_ERROR_SIZE> error_text{};
+};
+
+std::size_t append_body(char* data, std::size_t size, std::size_t count, void* response) {
+  static_cast<HttpResponse*>(response)->body.append(data, size * count);
+  return size * count;
+}
+
+std::size_t append_header(char* data, std::size_t size, std::size_t count, void* response_ptr) {
+  auto& response = *static_cast<HttpResponse*>(response_ptr);
+  const std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {
+    // A status line starts a new response (after an interim 1xx): only the final one's count.
+    response.headers.clear();
+  } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
+    response.headers.push_back(
+        {to_lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
+  }
+  return size * count;
+}
+
+curl_slist* append_header_line(curl_slist* list, const std::string& line) {
+  curl_slist* extended = curl_slist_append(list, line.c_str());
+  if (extended == nullptr) {
+    curl_slist_free_all(list);
+    throw std::bad_alloc();
+  }
+  return extended;
+}
+
+bool sends_body(const HttpRequest& request) {
+  if (request.method == "HEAD") return false;
+  return request.method == "POST" || request.method == "PUT" || !request.body.empty();
+}
+
+curl_slist* build_header_list(const HttpRequest& request) {
+  curl_slist* list = nullptr;
+  bool has_content_type = false;
+  for (const auto& header : request.headers) {
+    has_content_type = has_content_type || equals_ignoring_case(header.name, "content-type");
+    // Curl drops "Name:" with nothing after it; "Name;" is its spelling of an empty value.
+    list = append_header_line(
+        list, header.value.empty() ? header.name + ";" : header.name + ": " + header.value);
+  }
+  // No 100-continue round trip before each body: S3 and DynamoDB answer without it.
+  list = append_header_line(list, "Expect:");
+  // Otherwise curl labels every body as a form post, and S3 would store that as the object type.
+  if (sends_body(request) && !has_content_type) list = append_header_line(list, "Content-Type:");
+  return list;
+}
+
+void set_method_and_body(CURL* easy, const HttpRequest& request) {
+  if (request.method == "HEAD") {
+    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  } else if (sends_body(request)) {
+    // POSTFIELDS sends the body from memory with a Content-Length, whatever the method.
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+    if (request.method != "POST") {
+      curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
+  } else if (request.method == "GET") {
+    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+}
+
+void configure(Transfer& transfer, const HttpClientOptions& options, const std::string& ca_file) {
+  CURL* easy = transfer.easy;
+  // A reset handle keeps its connection cache but forgets the previous attempt's options.
+  curl_easy_reset(easy);
+  transfer.error_text[0] = '\0';
+  transfer.header_list = build_header_list(transfer.request);
+
+  curl_easy_setopt(easy, CURLOPT_URL, transfer.request.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.header_list);
+  set_method_and_body(easy, transfer.request);
+  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options.connect_timeout.count()));
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
+  if (!ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, ca_file.c_str());
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_text.data());
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer.response);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, append_header);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer.response);
+}
+
+// Failures of the transport, not of the service: another attempt may well succeed.
+Error retryable_error(std::string code, std::string message) {
+  Error error = make_error(std::move(code), std::move(message));
+  error.retryable = true;
+  return error;
+}
+
+Error transport_error(CURLcode code, const Transfer& transfer) {
+  const std::string detail =
+      transfer.error_text[0] != '\0' ? transfer.error_text.data() : curl_easy_strerror(code);
+  const std::string host = host_of(transfer.request.url);
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return retryable_error("Timeout", "request to " + host + " timed out: " + detail);
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return make_error("InvalidRequest", "request to " + host + " cannot be sent: " + detail);
+    default:
+      return retryable_error("NetworkError", "request to " + host + " failed: " + detail);
+  }
+}
+
+Error multi_error(CURLMcode code) {
+  return retryable_error("NetworkError",
+                         std::string("curl multi interface failed: ") + curl_multi_strerror(code));
+}
+
+// The multi handle (whose connection cache outlives every run) and the pool of idle transfers.
+class CurlSession {
+ public:
+  explicit CurlSession(HttpClientOptions options)
+      : options_(std::move(options)),
+        ca_file_(options_.ca_file.empty() ? find_ca_bundle() : options_.ca_file) {
+    options_.max_concurrency = std::max<std::size_t>(options_.max_concurrency, 1);
+    init_curl_once();
+    multi_ = curl_multi_init();
+    if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
+    const auto limit = static_cast<long>(options_.max_concurrency);
+    curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, limit);
+    curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, limit);
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, limit);
+  }
+  ~CurlSession() { curl_multi_cleanup(multi_); }
+  CurlSession(const CurlSession&) = delete;
+  CurlSession& operator=(const CurlSession&) = delete;
+
+  CURLM* multi() const { return multi_; }
+  std::size_t max_concurrency() const { return options_.max_concurrency; }
+
+  std::unique_ptr<Transfer> prepare(std::size_t task_index, HttpRequest request) {
+    auto transfer = take_idle_transfer();
+    transfer->task_index = task_index;
+    transfer->request = std::move(request);
+    configure(*transfer, options_, ca_file_);
+    return transfer;
+  }
+
+  void recycle(std::unique_ptr<Transfer> transfer) {
+    curl_slist_free_all(transfer->header_list);
+    transfer->header_list = nullptr;
+    transfer->request = {};
+    transfer->response = {};
+    idle_.push_back(std::move(transfer));
+  }
+
+ private:
+  std::unique_ptr<Transfer> take_idle_transfer() {
+    if (idle_.empty()) {
+      CURL* easy = curl_easy_init();
+      if (easy == nullptr) throw std::bad_alloc();
+      return std::make_unique<Transfer>(easy);
+    }
+    auto transfer = std::move(idle_.back());
+    idle_.pop_back();
+    return transfer;
+  }
+
+  HttpClientOptions options_;
+  std::string ca_file_;
+  CURLM* multi_ = nullptr;
+  // Declared after multi_ so that the easy handles are cleaned up after it, as curl asks.
+  std::vector<std::unique_ptr<Transfer>> idle_;
+};
+
+// One call of HttpClient::run: the tasks, their attempts, the retry timers and the transfers in
+// flight.
+class BatchRun {
+ public:
+  BatchRun(CurlSession& session, std::vector<HttpTask> tasks,
+           std::optional<Clock::time_point> deadline)
+      : session_(session),
+        tasks_(std::move(tasks)),
+        deadline_(deadline),
+        attempts_(tasks_.size(), 0),
+        outcomes_(tasks_.size()),
+        unfinished_(tasks_.size()) {}
+
+  std::vector<HttpOutcome> run() {
+    while (unfinished_ > 0) {
+      if (deadline_ && Clock::now() >= *deadline_) {
+        end_unfinished_at_deadline();
+        break;
+      }
+      start_ready_tasks(Clock::now());
+      int running = 0;
+      if (const auto code = curl_multi_perform(session_.multi(), &running); code != CURLM_OK) {
+        end_unfinished_with(multi_error(code));
+        break;
+      }
+      collect_finished_transfers();
+      if (unfinished_ == 0) break;
+      const auto wait = idle_wait(Clock::now());
+      if (const auto code = curl_multi_poll(session_.multi(), nullptr, 0,
+                                            static_cast<int>(wait.count()), nullptr);
+          code != CURLM_OK) {
+        end_unfinished_with(multi_error(code));
+        break;
+      }
+    }
+    std::vector<HttpOutcome> outcomes;
+    outcomes.reserve(outcomes_.size());
+    for (auto& outcome : outcomes_) outcomes.push_back(std::move(*outcome));
+    return outcomes;
+  }
+
+ private:
+  struct DueRetry {
+    Clock::time_point due;
+    std::size_t task_index;
+    bool operator>(const DueRetry& other) const { return due > other.due; }
+  };
+
+  bool has_free_slot() const { return in_flight_.size() < session_.max_concurrency(); }
+  bool has_unstarted_task() const { return next_unstarted_ < tasks_.size(); }
+
+  void start_ready_tasks(Clock::time_point now) {
+    while (has_free_slot()) {
+      if (!retries_.empty() && retries_.top().due <= now) {
+        const auto task_index = retries_.top().task_index;
+        retries_.pop();
+        start_attempt(task_index);
+      } else if (has_unstarted_task()) {
+        start_attempt(next_unstarted_++);
+      } else {
+        return;
+      }
+    }
+  }
+
+  void start_attempt(std::size_t task_index) {
+    ++attempts_[task_index];
+    auto transfer = session_.prepare(task_index, tasks_[task_index].make_request());
+    CURL* easy = transfer->easy;
+    if (const auto code = curl_multi_add_handle(session_.multi(), easy); code != CURLM_OK) {
+      session_.recycle(std::move(transfer));
+      settle_attempt(task_index, multi_error(code));
+      return;
+    }
+    in_flight_.emplace(easy, std::move(transfer));
+  }
+
+  void collect_finished_transfers() {
+    int messages_left = 0;
+    while (CURLMsg* message = curl_multi_info_read(session_.multi(), &messages_left)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      CURL* easy = message->easy_handle;
+      const CURLcode result = message->data.result;
+      auto transfer = take_in_flight(easy);
+      const auto task_index = transfer->task_index;
+      settle_attempt(task_index, outcome_of(result, *transfer));
+      session_.recycle(std::move(transfer));
+    }
+  }
+
+  static HttpOutcome outcome_of(CURLcode result, Transfer& transfer) {
+    if (result != CURLE_OK) return transport_error(result, transfer);
+    curl_easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE, &transfer.response.status);
+    return std::move(transfer.response);
+  }
+
+  std::unique_ptr<Transfer> take_in_flight(CURL* easy) {
+    auto node = in_flight_.extract(easy);
+    curl_multi_remove_handle(session_.multi(), easy);
+    return std::move(node.mapped());
+  }
+
+  // The task's retry_delay decides between another attempt later and this outcome as final.
+  void settle_attempt(std::size_t task_index, HttpOutcome outcome) {
+    const auto& retry_delay = tasks_[task_index].retry_delay;
+    if (retry_delay) {
+      if (const auto delay = retry_delay(outcome, attempts_[task_index])) {
+        retries_.push({Clock::now() + *delay, task_index});
+        return;
+      }
+    }
+    outcomes_[task_index] = std::move(outcome);
+    --unfinished_;
+  }
+
+  std::chrono::milliseconds idle_wait(Clock::time_point now) const {
+    if (has_free_slot() && has_unstarted_task()) return std::chrono::milliseconds{0};
+    auto wake_at = now + kMaxIdleWait;
+    if (!retries_.empty()) wake_at = std::min(wake_at, retries_.top().due);
+    if (deadline_) wake_at = std::min(wake_at, *deadline_);
+    return std::max(std::chrono::ceil<std::chrono::milliseconds>(wake_at - now),
+                    std::chrono::milliseconds{0});
+  }
+
+  void end_unfinished_at_deadline() {
+    while (!in_flight_.empty()) {
+      auto transfer = take_in_flight(in_flight_.begin()->first);
+      outcomes_[transfer->task_index] = deadline_error(" to " + host_of(transfer->request.url));
+      session_.recycle(std::move(transfer));
+    }
+    end_unfinished_with(deadline_error(""));
+  }
+
+  static Error deadline_error(const std::string& target) {
+    return retryable_error("Timeout",
+                           "the deadline passed before the request" + target + " finished");
+  }
+
+  void end_unfinished_with(const Error& error) {
+    while (!in_flight_.empty()) {
+      auto transfer = take_in_flight(in_flight_.begin()->first);
+      session_.recycle(std::move(transfer));
+    }
+    for (auto& outcome : outcomes_) {
+      if (!outcome) outcome = HttpOutcome(error);
+    }
+    unfinished_ = 0;
+  }
+
+  CurlSession& session_;
+  std::vector<HttpTask> tasks_;
+  std::optional<Clock::time_point> deadline_;
+  std::vector<int> attempts_;
+  std::vector<std::optional<HttpOutcome>> outcomes_;
+  std::size_t unfinished_;
+  std::size_t next_unstarted_ = 0;
+  std::priority_queue<DueRetry, std::vector<DueRetry>, std::greater<>> retries_;
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> in_flight_;
+};
+
+}  // namespace
+
+std::string HttpResponse::header(std::string_view name) const {
+  for (const auto& entry : headers) {
+    if (equals_ignoring_case(entry.name, name)) return entry.value;
+  }
+  return {};
+}
+
+std::string find_ca_bundle() {
+  if (const char* from_environment = std::getenv("SSL_CERT_FILE");
+      from_environment != nullptr && is_readable_file(from_environment)) {
+    return from_environment;
+  }
+  for (const char* known : {"/etc/pki/tls/certs/ca-bundle.crt",
+                            "/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/cert.pem"}) {
+    if (is_readable_file(known)) return known;
+  }
+  return {};
+}
+
+struct HttpClient::Impl {
+  explicit Impl(HttpClientOptions options) : session(std::move(options)) {}
+  CurlSession session;
+};
+
+HttpClient::HttpClient(HttpClientOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+HttpClient::~HttpClient() = default;
+
+std::vector<HttpOutcome> HttpClient::run(
+    std::vector<HttpTask> tasks, std::optional<std::chrono::steady_clock::time_point> deadline) {
+  return BatchRun(impl_->session, std::move(tasks), deadline).run();
+}
+
+HttpOutcome HttpClient::send(HttpRequest request) {
+  std::vector<HttpTask> tasks(1);
+  tasks.front().make_request = [request = std::move(request)] { return request; };
+  return std::move(run(std::move(tasks)).front());
+}
+
+}  // namespace bulkqa::aws

@@ -1,0 +1,207 @@
+#include "bulkqa/aws/s3.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include <openssl/evp.h>
+#include <pugixml.hpp>
+
+namespace bulkqa::aws {
+namespace {
+
+constexpr std::size_t kMaxKeysPerDelete = 1000;
+
+Error malformed_answer(const std::string& operation, const std::string& detail) {
+  Error error = make_error("MalformedResponse", operation + ": " + detail);
+  error.service = "s3";
+  return error;
+}
+
+// DeleteObjects requires an integrity header; Content-MD5 is the one every S3 implementation knows.
+std::string base64_md5(const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr);
+  std::string encoded(4 * ((length + 2) / 3), '\0');
+  EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), digest, static_cast<int>(length));
+  return encoded;
+}
+
+std::string delete_request_body(std::vector<std::string>::const_iterator first,
+                                std::vector<std::string>::const_iterator last) {
+  pugi::xml_document document;
+  auto root = document.append_child("Delete");
+  root.append_attribute("xmlns") = "http://s3.amazonaws.com/doc/2006-03-01/";
+  root.append_child("Quiet").text() = "true";
+  for (auto key = first; key != last; ++key) {
+    root.append_child("Object").append_child("Key").text() = key->c_str();
+  }
+  std::ostringstream out;
+  document.save(out, "", pugi::format_raw);
+  return out.str();
+}
+
+Status status_of(const ServiceOutcome& outcome) {
+  if (!outcome) return outcome.error();
+  return {};
+}
+
+}  // namespace
+
+S3Client::S3Client(const AwsConfig& config, HttpClient& http, RetryOptions retry)
+    : client_("s3", config.s3, config.region, config.credentials, http, retry),
+      path_style_(config.s3_path_style) {}
+
+ServiceRequest S3Client::bucket_request(const std::string& method, const std::string& bucket) const {
+  ServiceRequest request;
+  request.method = method;
+  // Virtual-hosted addressing puts the bucket in the host; dotted names would break TLS there.
+  if (path_style_ || bucket.find('.') != std::string::npos) {
+    request.path = "/" + uri_encode(bucket, false);
+  } else {
+    request.host_prefix = bucket + ".";
+    request.path = "/";
+  }
+  return request;
+}
+
+ServiceRequest S3Client::object_request(const std::string& method, const std::string& bucket,
+                                        const std::string& key) const {
+  ServiceRequest request = bucket_request(method, bucket);
+  if (request.path.back() != '/') request.path += '/';
+  request.path += uri_encode(key, true);
+  return request;
+}
+
+Result<std::string> S3Client::get_object(const std::string& bucket, const std::string& key) {
+  auto outcome = client_.call(object_request("GET", bucket, key));
+  if (!outcome) {
+    Error error = outcome.error();
+    error.message = "GetObject s3://" + bucket + "/" + key + ": " + error.message;
+    return error;
+  }
+  return std::move(outcome->body);
+}
+
+std::vector<Status> S3Client::put_objects(std::vector<PutObjectRequest> requests) {
+  std::vector<ServiceRequest> calls;
+  calls.reserve(requests.size());
+  for (auto& put : requests) {
+    ServiceRequest request = object_request("PUT", put.bucket, put.key);
+    request.headers.push_back({"Content-Type", put.content_type});
+    request.body = std::move(put.body);
+    calls.push_back(std::move(request));
+  }
+  std::vector<Status> statuses;
+  for (const auto& outcome : client_.call_all(std::move(calls))) statuses.push_back(status_of(outcome));
+  return statuses;
+}
+
+Status S3Client::put_object(PutObjectRequest request) {
+  std::vector<PutObjectRequest> one;
+  one.push_back(std::move(request));
+  return put_objects(std::move(one)).front();
+}
+
+std::vector<Status> S3Client::copy_objects(std::vector<CopyObjectRequest> requests) {
+  std::vector<ServiceRequest> calls;
+  calls.reserve(requests.size());
+  for (const auto& copy : requests) {
+    ServiceRequest request = object_request("PUT", copy.bucket, copy.key);
+    request.headers.push_back(
+        {"x-amz-copy-source", uri_encode(copy.source_bucket + "/" + copy.source_key, true)});
+    calls.push_back(std::move(request));
+  }
+  std::vector<Status> statuses;
+  auto outcomes = client_.call_all(std::move(calls));
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    Status status = status_of(outcomes[i]);
+    if (!status) {
+      Error error = status.error();
+      error.message = "CopyObject s3://" + requests[i].source_bucket + "/" + requests[i].source_key +
+                      " to s3://" + requests[i].bucket + "/" + requests[i].key + ": " + error.message;
+      status = error;
+    }
+    statuses.push_back(std::move(status));
+  }
+  return statuses;
+}
+
+Status S3Client::copy_object(CopyObjectRequest request) {
+  return copy_objects({std::move(request)}).front();
+}
+
+Result<ObjectListing> S3Client::list_objects(const std::string& bucket, const std::string& prefix,
+                                             const std::optional<std::string>& continuation_token) {
+  ServiceRequest request = bucket_request("GET", bucket);
+  request.query = {{"list-type", "2"}, {"encoding-type", "url"}};
+  if (!prefix.empty()) request.query.emplace_back("prefix", prefix);
+  if (continuation_token) request.query.emplace_back("continuation-token", *continuation_token);
+  auto outcome = client_.call(std::move(request));
+  if (!outcome) return outcome.error();
+
+  pugi::xml_document document;
+  if (!document.load_buffer(outcome->body.data(), outcome->body.size())) {
+    return malformed_answer("ListObjectsV2", "the answer is not XML");
+  }
+  const auto result = document.child("ListBucketResult");
+  if (!result) return malformed_answer("ListObjectsV2", "no ListBucketResult element");
+  // encoding-type=url makes S3 percent-encode keys, so keys with characters XML 1.0 cannot carry
+  // still list correctly.
+  const bool url_encoded = std::string_view(result.child_value("EncodingType")) == "url";
+  ObjectListing listing;
+  for (auto contents : result.children("Contents")) {
+    std::string key = contents.child_value("Key");
+    listing.keys.push_back(url_encoded ? uri_decode(key) : key);
+  }
+  if (std::string_view(result.child_value("IsTruncated")) == "true") {
+    std::string token = result.child_value("NextContinuationToken");
+    if (token.empty()) return malformed_answer("ListObjectsV2", "truncated listing without a token");
+    listing.next_continuation_token = std::move(token);
+  }
+  return listing;
+}
+
+Result<std::vector<std::string>> S3Client::list_all_keys(const std::string& bucket,
+                                                         const std::string& prefix) {
+  std::vector<std::string> keys;
+  std::optional<std::string> token;
+  do {
+    auto page = list_objects(bucket, prefix, token);
+    if (!page) return page.error();
+    keys.insert(keys.end(), std::make_move_iterator(page->keys.begin()),
+                std::make_move_iterator(page->keys.end()));
+    token = std::move(page->next_continuation_token);
+  } while (token);
+  return keys;
+}
+
+Result<std::vector<DeleteFailure>> S3Client::delete_objects(const std::string& bucket,
+                                                            const std::vector<std::string>& keys) {
+  std::vector<ServiceRequest> calls;
+  for (std::size_t first = 0; first < keys.size(); first += kMaxKeysPerDelete) {
+    const std::size_t last = std::min(keys.size(), first + kMaxKeysPerDelete);
+    ServiceRequest request = bucket_request("POST", bucket);
+    request.query = {{"delete", ""}};
+    request.body = delete_request_body(keys.begin() + static_cast<std::ptrdiff_t>(first),
+                                       keys.begin() + static_cast<std::ptrdiff_t>(last));
+    request.headers = {{"Content-Type", "application/xml"}, {"Content-MD5", base64_md5(request.body)}};
+    calls.push_back(std::move(request));
+  }
+  std::vector<DeleteFailure> failures;
+  for (auto& outcome : client_.call_all(std::move(calls))) {
+    if (!outcome) return outcome.error();
+    pugi::xml_document document;
+    if (!document.load_buffer(outcome->body.data(), outcome->body.size())) {
+      return malformed_answer("DeleteObjects", "the answer is not XML");
+    }
+    for (auto failed : document.child("DeleteResult").children("Error")) {
+      Error error = make_error(failed.child_value("Code"), failed.child_value("Message"));
+      error.service = "s3";
+      failures.push_back({failed.child_value("Key"), std::move(error)});
+    }
+  }
+  return failures;
+}
+
+}  // namespace bulkqa::aws

@@ -1,0 +1,196 @@
+#include "bulkqa/aws/service_client.hpp"
+
+#include <array>
+
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+
+namespace bulkqa::aws {
+namespace {
+
+constexpr std::array kRetryableCodes = {
+    std::string_view("Throttling"),
+    std::string_view("ThrottlingException"),
+    std::string_view("ThrottledException"),
+    std::string_view("RequestThrottledException"),
+    std::string_view("TooManyRequestsException"),
+    std::string_view("ProvisionedThroughputExceededException"),
+    std::string_view("TransactionInProgressException"),
+    std::string_view("RequestLimitExceeded"),
+    std::string_view("BandwidthLimitExceeded"),
+    std::string_view("LimitExceededException"),
+    std::string_view("RequestThrottled"),
+    std::string_view("SlowDown"),
+    std::string_view("PriorRequestNotComplete"),
+    std::string_view("RequestTimeout"),
+    std::string_view("RequestTimeoutException"),
+    std::string_view("InternalError"),
+    std::string_view("InternalServerError"),
+    std::string_view("ServiceUnavailable"),
+};
+
+// DynamoDB's "__type" is "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException".
+std::string strip_type_namespace(const std::string& type) {
+  const auto hash = type.rfind('#');
+  return hash == std::string::npos ? type : type.substr(hash + 1);
+}
+
+bool parse_json_error(const std::string& body, Error& error) {
+  auto json = nlohmann::json::parse(body, nullptr, false);
+  if (!json.is_object()) return false;
+  for (const char* field : {"__type", "code", "Code"}) {
+    if (json.contains(field) && json[field].is_string()) {
+      error.code = strip_type_namespace(json[field].get<std::string>());
+      break;
+    }
+  }
+  for (const char* field : {"message", "Message"}) {
+    if (json.contains(field) && json[field].is_string()) {
+      error.message = json[field].get<std::string>();
+      break;
+    }
+  }
+  return !error.code.empty();
+}
+
+bool parse_xml_error(const std::string& body, Error& error) {
+  pugi::xml_document document;
+  if (!document.load_buffer(body.data(), body.size())) return false;
+  // <Error> is the root for S3 and nested in <ErrorResponse>/<Errors> for the query protocols.
+  const auto error_node = document.select_node("//Error").node();
+  if (!error_node) return false;
+  error.code = error_node.child_value("Code");
+  error.message = error_node.child_value("Message");
+  if (const char* key = error_node.child_value("Key"); *key != '\0') {
+    error.message += error.message.empty() ? "" : " ";
+    error.message += std::string("(key '") + key + "')";
+  }
+  return !error.code.empty();
+}
+
+std::string code_for_status(long status) {
+  switch (status) {
+    case 400: return "BadRequest";
+    case 403: return "AccessDenied";
+    case 404: return "NotFound";
+    case 429: return "TooManyRequests";
+    case 500: return "InternalError";
+    case 503: return "ServiceUnavailable";
+    default: return "HttpError";
+  }
+}
+
+}  // namespace
+
+bool is_retryable_error_code(std::string_view code) {
+  for (auto retryable : kRetryableCodes) {
+    if (code == retryable) return true;
+  }
+  return false;
+}
+
+Error parse_service_error(std::string_view service, const HttpResponse& response) {
+  Error error;
+  error.service = std::string(service);
+  error.http_status = response.status;
+  if (!parse_json_error(response.body, error) && !parse_xml_error(response.body, error)) {
+    error.code = code_for_status(response.status);
+    error.message = response.body.substr(0, 200);
+  }
+  error.retryable = response.status >= 500 || response.status == 429 ||
+                    is_retryable_error_code(error.code);
+  return error;
+}
+
+std::optional<Error> error_in_response(std::string_view service, const HttpResponse& response) {
+  if (response.status >= 300) return parse_service_error(service, response);
+  // S3 may answer 200 and put <Error> in the body when a copy fails midway. Such a body is small;
+  // the cheap prefix test keeps large GetObject bodies from being parsed as XML.
+  if (service == "s3" && response.body.size() < 64 * 1024 &&
+      response.body.substr(0, 256).find("<Error>") != std::string::npos) {
+    Error error = parse_service_error(service, response);
+    error.retryable = error.retryable || error.code == "InternalError";
+    return error;
+  }
+  return std::nullopt;
+}
+
+ServiceClient::ServiceClient(std::string service, Endpoint endpoint, std::string region,
+                             Credentials credentials, HttpClient& http, RetryOptions retry)
+    : service_(std::move(service)),
+      endpoint_(std::move(endpoint)),
+      region_(std::move(region)),
+      credentials_(std::move(credentials)),
+      http_(http),
+      retry_(retry) {}
+
+HttpRequest ServiceClient::signed_request(const ServiceRequest& request) const {
+  const bool is_s3 = service_ == "s3";
+  RequestToSign to_sign;
+  to_sign.method = request.method;
+  to_sign.host = request.host_prefix + endpoint_.authority;
+  to_sign.path = endpoint_.base_path + request.path;
+  to_sign.query = request.query;
+  to_sign.headers = request.headers;
+  to_sign.payload_hash = sha256_hex(request.body);
+
+  SigningParams params;
+  params.service = service_;
+  params.region = region_;
+  params.credentials = credentials_;
+  params.time = std::chrono::system_clock::now();
+  params.normalize_path = !is_s3;
+  params.encode_path = !is_s3;
+  params.add_content_sha256_header = is_s3;
+  SignedParts signed_parts = sign(to_sign, params);
+
+  HttpRequest http_request;
+  http_request.method = request.method;
+  http_request.url = endpoint_.scheme + "://" + to_sign.host + to_sign.path;
+  if (!request.query.empty()) http_request.url += "?" + canonical_query_string(request.query);
+  http_request.headers = request.headers;
+  for (auto& header : signed_parts.headers) http_request.headers.push_back(std::move(header));
+  http_request.body = request.body;
+  return http_request;
+}
+
+std::optional<std::chrono::milliseconds> ServiceClient::retry_delay(const HttpOutcome& outcome,
+                                                                    int attempts) {
+  if (!outcome) return retry_.next_delay(outcome.error(), attempts);
+  if (auto error = error_in_response(service_, *outcome)) return retry_.next_delay(*error, attempts);
+  retry_.on_success(attempts > 1);
+  return std::nullopt;
+}
+
+std::vector<ServiceOutcome> ServiceClient::call_all(std::vector<ServiceRequest> requests) {
+  std::vector<HttpTask> tasks;
+  tasks.reserve(requests.size());
+  for (auto& request : requests) {
+    tasks.push_back(HttpTask{
+        [this, request = std::move(request)] { return signed_request(request); },
+        [this](const HttpOutcome& outcome, int attempts) { return retry_delay(outcome, attempts); }});
+  }
+  std::vector<HttpOutcome> outcomes = http_.run(std::move(tasks), deadline_);
+  std::vector<ServiceOutcome> results;
+  results.reserve(outcomes.size());
+  for (auto& outcome : outcomes) {
+    if (!outcome) {
+      Error error = outcome.error();
+      error.service = service_;
+      results.emplace_back(std::move(error));
+    } else if (auto error = error_in_response(service_, *outcome)) {
+      results.emplace_back(std::move(*error));
+    } else {
+      results.emplace_back(std::move(*outcome));
+    }
+  }
+  return results;
+}
+
+ServiceOutcome ServiceClient::call(ServiceRequest request) {
+  std::vector<ServiceRequest> one;
+  one.push_back(std::move(request));
+  return std::move(call_all(std::move(one)).front());
+}
+
+}  // namespace bulkqa::aws

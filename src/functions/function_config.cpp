@@ -1,0 +1,46 @@
+#include "bulkqa/functions/function_config.hpp"
+
+#include <cstdlib>
+
+#include "bulkqa/log.hpp"
+
+namespace bulkqa::functions {
+namespace {
+
+std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+}  // namespace
+
+Result<FunctionConfig> function_config_from_environment() {
+  auto aws_config = aws::aws_config_from_environment();
+  if (!aws_config) return aws_config.error();
+  return FunctionConfig{*aws_config, env_or_empty("BULKQA_TABLE"), env_or_empty("BULKQA_BUCKET")};
+}
+
+AwsClients::AwsClients(const aws::AwsConfig& config)
+    : http(), s3(config, http), dynamodb(config, http) {}
+
+void AwsClients::set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  s3.service().set_deadline(deadline);
+  dynamodb.service().set_deadline(deadline);
+}
+
+lambda::InvocationResponse to_invocation_response(const Result<nlohmann::json>& result) {
+  if (result) return lambda::InvocationResponse::ok(result->dump());
+  const Error& error = result.error();
+  log::error("invocation failed", {{"error_code", error.code}, {"error", error.describe()}});
+  return lambda::InvocationResponse::failure(error.describe(),
+                                             error.code.empty() ? "Error" : error.code);
+}
+
+Result<nlohmann::json> parse_event(const lambda::InvocationRequest& request) {
+  auto event = nlohmann::json::parse(request.payload, nullptr, false);
+  if (event.is_discarded()) return make_error("InvalidEvent", "the event is not valid JSON");
+  if (!event.is_object()) return make_error("InvalidEvent", "the event is not a JSON object");
+  return event;
+}
+
+}  // namespace bulkqa::functions
