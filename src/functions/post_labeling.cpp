@@ -6,14 +6,10 @@
 namespace bulkqa::functions {
 namespace {
 
-// True when the item's recorded votes include `id`: the refused update was a repeat.
-bool vote_already_counted(const nlohmann::json& item, const std::string& id) {
-  const auto votes = item.find("VoteIds");
-  if (votes == item.end() || !votes->contains("SS")) return false;
-  for (const auto& recorded : (*votes)["SS"]) {
-    if (recorded == id) return true;
-  }
-  return false;
+constexpr int kMaxReconcileAttempts = 5;
+
+bool has_votes(const ImageVotes& votes) {
+  return !votes.confirm_ids.empty() || !votes.disconfirm_ids.empty();
 }
 
 }  // namespace
@@ -57,43 +53,60 @@ std::vector<WorkerVotes> PostLabeling::read_votes(const DatasetObject& object,
   return workers;
 }
 
-void PostLabeling::add_vote_requests(const std::string& labeling_job_arn,
-                                     const std::string& dataset_object_id,
-                                     const std::vector<ImageTally>& tallies,
-                                     std::vector<nlohmann::json>& requests) const {
+void PostLabeling::add_image_votes(const std::string& labeling_job_arn,
+                                   const std::string& dataset_object_id,
+                                   const std::vector<ImageTally>& tallies,
+                                   std::vector<ImageVotes>& votes) const {
   for (const auto& tally : tallies) {
-    for (bool confirmed : {true, false}) {
-      const auto& workers = confirmed ? tally.confirm_workers : tally.disconfirm_workers;
-      for (const auto& worker : workers) {
-        const std::string id = vote_id(labeling_job_arn, dataset_object_id, worker, tally.index);
-        requests.push_back(add_vote_request(config_.table, tally.item, confirmed, id));
-      }
+    ImageVotes image{tally.item, {}, {}};
+    for (const auto& worker : tally.confirm_workers) {
+      image.confirm_ids.push_back(vote_id(labeling_job_arn, dataset_object_id, worker, tally.index));
     }
+    for (const auto& worker : tally.disconfirm_workers) {
+      image.disconfirm_ids.push_back(vote_id(labeling_job_arn, dataset_object_id, worker, tally.index));
+    }
+    if (has_votes(image)) votes.push_back(std::move(image));
   }
 }
 
-Status PostLabeling::apply_vote_requests(const std::vector<nlohmann::json>& requests) {
+Status PostLabeling::apply_votes(const std::vector<ImageVotes>& votes) {
+  // One request per image: concurrent requests never touch the same item.
+  std::vector<nlohmann::json> requests;
+  requests.reserve(votes.size());
+  for (const auto& image : votes) requests.push_back(add_votes_request(config_.table, image));
   auto answers = clients_.dynamodb.call_all("UpdateItem", requests);
-  std::size_t repeats = 0;
+  std::size_t reconciled = 0;
   for (std::size_t i = 0; i < answers.size(); ++i) {
     if (answers[i]) continue;
     if (answers[i].error().code != "ConditionalCheckFailedException") return answers[i].error();
-    // Refused: either this vote was counted by an earlier invocation (fine), or the image has no
-    // item (launch did not write it), which must not pass silently.
-    const auto& key = requests[i]["Key"];
-    const std::string id = requests[i]["ExpressionAttributeValues"][":vote_id"]["S"];
-    auto item = clients_.dynamodb.get_item(config_.table, key);
+    if (auto counted = count_remaining_votes(votes[i]); !counted) return counted.error();
+    ++reconciled;
+  }
+  log::info("votes recorded", {{"images", votes.size()}, {"reconciled", reconciled}});
+  return {};
+}
+
+Status PostLabeling::count_remaining_votes(const ImageVotes& votes) {
+  // The refusal means some of these votes were counted before (Ground Truth invoked us again), or
+  // the image has no item. Count only what is missing, re-reading after each refusal in case
+  // another invocation counted some of them meanwhile.
+  const std::string& url = votes.image.s3_image_url;
+  ImageVotes pending = votes;
+  for (int attempt = 0; attempt < kMaxReconcileAttempts; ++attempt) {
+    auto item = clients_.dynamodb.get_item(config_.table, image_key(url, votes.image.label));
     if (!item) return item.error();
     if (!*item) {
-      return make_error("MissingItem", "no item in table '" + config_.table + "' for image " +
-                                           key["s3_image_url"]["S"].get<std::string>() +
-                                           " with label " + key["label"]["S"].dump());
+      return make_error("MissingItem", "no item in table '" + config_.table + "' for image " + url +
+                                           " with label '" + votes.image.label + "'");
     }
-    if (!vote_already_counted(**item, id)) return answers[i].error();
-    ++repeats;
+    pending = uncounted_votes(pending, **item);
+    if (!has_votes(pending)) return {};
+    auto updated = clients_.dynamodb.update_item(add_votes_request(config_.table, pending));
+    if (updated) return {};
+    if (updated.error().code != "ConditionalCheckFailedException") return updated.error();
   }
-  log::info("votes recorded", {{"applied", answers.size() - repeats}, {"repeats", repeats}});
-  return {};
+  return make_error("VoteConflict", "the votes for image " + url +
+                                        " kept conflicting with concurrent updates");
 }
 
 Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
@@ -106,7 +119,7 @@ Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
   if (!objects) return objects.error();
 
   nlohmann::json consolidated = nlohmann::json::array();
-  std::vector<nlohmann::json> vote_requests;
+  std::vector<ImageVotes> votes;
   for (const auto& object : *objects) {
     auto batch = load_batch(object);
     if (!batch) {
@@ -115,7 +128,7 @@ Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
       return error;
     }
     const auto tallies = tally_batch(*batch, read_votes(object, batch->size()));
-    add_vote_requests(event->labeling_job_arn, object.dataset_object_id, tallies, vote_requests);
+    add_image_votes(event->labeling_job_arn, object.dataset_object_id, tallies, votes);
     const std::string label = batch->empty() ? "" : batch->front().label;
     consolidated.push_back(
         {{"datasetObjectId", object.dataset_object_id},
@@ -124,7 +137,7 @@ Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
             {{event->label_attribute_name,
               {{"label", label}, {"images", consolidated_content(tallies)}}}}}}}});
   }
-  if (auto applied = apply_vote_requests(vote_requests); !applied) return applied.error();
+  if (auto applied = apply_votes(votes); !applied) return applied.error();
   return consolidated;
 }
 

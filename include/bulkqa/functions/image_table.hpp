@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,9 +24,19 @@ std::string dynamodb_number(double value);
 std::string vote_id(const std::string& labeling_job_arn, const std::string& dataset_object_id,
                     const std::string& worker_id, std::size_t image_index);
 
-// UpdateItem that adds one vote and records its id, in one atomic request. DynamoDB refuses it
-// (ConditionalCheckFailedException) when the vote was counted before or the item is missing.
-nlohmann::json add_vote_request(const std::string& table, const BatchItem& image, bool confirmed,
-                                const std::string& vote_id);
+// The votes for one image from one invocation, each with its id.
+struct ImageVotes {
+  BatchItem image;
+  std::vector<std::string> confirm_ids;
+  std::vector<std::string> disconfirm_ids;
+};
+
+// UpdateItem that adds the votes to the counts and their ids to VoteIds, in one atomic request.
+// DynamoDB refuses it (ConditionalCheckFailedException) when any of the votes was counted before
+// or the item is missing; nothing is then changed.
+nlohmann::json add_votes_request(const std::string& table, const ImageVotes& votes);
+
+// The votes whose ids the item's VoteIds does not hold yet.
+ImageVotes uncounted_votes(const ImageVotes& votes, const nlohmann::json& item);
 
 }  // namespace bulkqa::functions

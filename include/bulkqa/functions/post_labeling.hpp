@@ -6,6 +6,7 @@
 
 #include "bulkqa/error.hpp"
 #include "bulkqa/functions/function_config.hpp"
+#include "bulkqa/functions/image_table.hpp"
 #include "bulkqa/ground_truth.hpp"
 #include "bulkqa/lambda/runtime.hpp"
 #include "bulkqa/tally.hpp"
@@ -24,11 +25,11 @@ class PostLabeling {
   Result<std::vector<BatchItem>> load_batch(const DatasetObject& object);
   // Each worker's votes; an answer that cannot be read is logged and counts as no vote.
   std::vector<WorkerVotes> read_votes(const DatasetObject& object, std::size_t batch_size);
-  // One UpdateItem per vote in the tallies, so the table gets exactly what the answer reports.
-  void add_vote_requests(const std::string& labeling_job_arn, const std::string& dataset_object_id,
-                         const std::vector<ImageTally>& tallies,
-                         std::vector<nlohmann::json>& requests) const;
-  Status apply_vote_requests(const std::vector<nlohmann::json>& requests);
+  // The votes of each image in the tallies, so the table gets exactly what the answer reports.
+  void add_image_votes(const std::string& labeling_job_arn, const std::string& dataset_object_id,
+                       const std::vector<ImageTally>& tallies, std::vector<ImageVotes>& votes) const;
+  Status apply_votes(const std::vector<ImageVotes>& votes);
+  Status count_remaining_votes(const ImageVotes& votes);
 
   FunctionConfig config_;
   AwsClients clients_;
