@@ -38,7 +38,8 @@ struct CustomResourceResponse {
 };
 
 // The JSON body to PUT to the ResponseURL: Status (SUCCESS or FAILED), Reason, PhysicalResourceId,
-// StackId, RequestId, LogicalResourceId, Data. It never exceeds kMaxCustomResourceResponseBytes:
+// StackId, RequestId, LogicalResourceId, Data. With ids of the sizes CloudFormation uses, it never
+// exceeds kMaxCustomResourceResponseBytes:
 // a long Reason is cut at a UTF-8 character boundary and marked with "…"; when Data alone makes
 // the body too big, Data is left out and Reason says so. Text that is not UTF-8 is sent with
 // U+FFFD in place of the bad bytes.

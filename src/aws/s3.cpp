@@ -50,7 +50,8 @@ Status status_of(const ServiceOutcome& outcome) {
 
 S3Client::S3Client(const AwsConfig& config, HttpClient& http, RetryOptions retry)
     : client_("s3", config.s3, config.region, config.credentials, http, retry),
-      path_style_(config.s3_path_style) {}
+      path_style_(config.s3_path_style),
+      region_(config.region) {}
 
 ServiceRequest S3Client::bucket_request(const std::string& method, const std::string& bucket) const {
   ServiceRequest request;
@@ -71,6 +72,17 @@ ServiceRequest S3Client::object_request(const std::string& method, const std::st
   if (request.path.back() != '/') request.path += '/';
   request.path += uri_encode(key, true);
   return request;
+}
+
+Status S3Client::create_bucket(const std::string& bucket) {
+  // Outside us-east-1, S3 wants the region named in the body.
+  ServiceRequest request = bucket_request("PUT", bucket);
+  if (region_ != "us-east-1") {
+    request.body =
+        "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        "<LocationConstraint>" + region_ + "</LocationConstraint></CreateBucketConfiguration>";
+  }
+  return status_of(client_.call(std::move(request)));
 }
 
 Result<std::string> S3Client::get_object(const std::string& bucket, const std::string& key) {

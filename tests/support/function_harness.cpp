@@ -33,20 +33,16 @@ std::string read_file(const std::string& path) {
 
 FunctionUnderTest::FunctionUnderTest(const std::string& executable,
                                      const std::map<std::string, std::string>& environment) {
-  auto api = local::LocalRuntimeApi::start();
-  if (!api) throw std::runtime_error(api.error().describe());
-  runtime_api_ = std::move(*api);
   auto process_environment = environment;
-  process_environment["AWS_LAMBDA_RUNTIME_API"] = runtime_api_->endpoint();
   if (!process_environment.contains("LOG_LEVEL")) process_environment["LOG_LEVEL"] = "warn";
-  auto process = local::FunctionProcess::start(binary_path(executable), process_environment);
-  if (!process) throw std::runtime_error(process.error().describe());
-  process_ = std::make_unique<local::FunctionProcess>(std::move(*process));
+  auto function = local::LocalFunction::start(binary_path(executable), process_environment);
+  if (!function) throw std::runtime_error(function.error().describe());
+  function_ = std::move(*function);
 }
 
 local::InvokeResult FunctionUnderTest::invoke(const nlohmann::json& event,
                                               std::chrono::milliseconds timeout) {
-  auto result = runtime_api_->invoke(event.dump(), timeout);
+  auto result = function_->invoke(event.dump(), timeout);
   EXPECT_FALSE(result.timed_out) << "the function did not answer in time";
   return result;
 }

@@ -10,8 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bulkqa/local/function_process.hpp"
-#include "bulkqa/local/runtime_api.hpp"
+#include "bulkqa/local/local_function.hpp"
 
 namespace httplib {
 class Server;
@@ -36,8 +35,7 @@ class FunctionUnderTest {
   nlohmann::json invoke_ok(const nlohmann::json& event);
 
  private:
-  std::unique_ptr<local::LocalRuntimeApi> runtime_api_;
-  std::unique_ptr<local::FunctionProcess> process_;
+  std::unique_ptr<local::LocalFunction> function_;
 };
 
 // A stand-in for CloudFormation's pre-signed response URL.

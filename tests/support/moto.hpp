@@ -1,17 +1,13 @@
-// A real moto_server on a free loopback port with IAM authentication on: after the three
-// unauthenticated calls that create an administrator, every request must be signed by a known key
-// and allowed by that key's IAM policy. One server per test process, started on first use.
+// The moto_server every integration test of a process shares (started on first use), with the
+// helpers the tests need around it.
 #pragma once
 
 #include <map>
-#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "bulkqa/aws/config.hpp"
-#include "bulkqa/aws/sigv4.hpp"
-#include "bulkqa/local/function_process.hpp"
+#include "bulkqa/local/moto.hpp"
 
 namespace bulkqa::testing {
 
@@ -19,35 +15,24 @@ class MotoServer {
  public:
   static MotoServer& shared();
 
-  const std::string& endpoint() const { return endpoint_; }  // "http://127.0.0.1:<port>"
-  const aws::Credentials& admin() const { return admin_; }
+  const std::string& endpoint() const { return moto_->endpoint(); }
+  const aws::Credentials& admin() const { return moto_->admin(); }
+  aws::AwsConfig config(const aws::Credentials& credentials) const { return moto_->config(credentials); }
+  std::map<std::string, std::string> environment(const aws::Credentials& credentials) const {
+    return moto_->environment(credentials);
+  }
 
-  // A new IAM user whose only permissions are `policy` (an IAM policy document).
+  // These throw on failure: a test cannot go on without them.
   aws::Credentials create_user(const std::string& name, const nlohmann::json& policy);
-
-  // Configuration that reaches this server as the holder of `credentials`.
-  aws::AwsConfig config(const aws::Credentials& credentials) const;
-  // The environment a function process needs to reach this server as `credentials`.
-  std::map<std::string, std::string> environment(const aws::Credentials& credentials) const;
-
-  // Resources made with the administrator's key, as the CloudFormation stack would make them.
   void create_bucket(const std::string& bucket);
   void create_image_table(const std::string& table);
 
-  // A name no other test of this process has used ("prefix-<n>").
+  // A name no other test of this process has used ("prefix-<pid>-<n>").
   static std::string unique_name(const std::string& prefix);
-
-  ~MotoServer();
 
  private:
   MotoServer();
-  std::string iam_call(const std::string& action,
-                       const std::vector<std::pair<std::string, std::string>>& parameters,
-                       const aws::Credentials& credentials);
-
-  std::unique_ptr<local::FunctionProcess> process_;
-  std::string endpoint_;
-  aws::Credentials admin_;
+  std::unique_ptr<local::LocalMoto> moto_;
 };
 
 }  // namespace bulkqa::testing

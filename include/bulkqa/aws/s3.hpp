@@ -41,6 +41,7 @@ class S3Client {
  public:
   S3Client(const AwsConfig& config, HttpClient& http, RetryOptions retry = {});
 
+  Status create_bucket(const std::string& bucket);
   Result<std::string> get_object(const std::string& bucket, const std::string& key);
   Status put_object(PutObjectRequest request);
   std::vector<Status> put_objects(std::vector<PutObjectRequest> requests);
@@ -67,6 +68,7 @@ class S3Client {
 
   ServiceClient client_;
   bool path_style_;
+  std::string region_;
 };
 
 }  // namespace bulkqa::aws
