@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates zip unzip
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libcsv-dev libspdlog-dev libpugixml-dev
-  libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format python3
+  libcpp-httplib-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format python3
 )
 
 missing=()

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "bulkqa/aws/sigv4.hpp"
+#include "bulkqa/text.hpp"
 
 namespace bulkqa::functions {
 
@@ -15,6 +16,58 @@ nlohmann::json image_item(const BatchItem& item) {
   nlohmann::json json = image_key(item.s3_image_url, item.label);
   json["confidence"] = {{"N", dynamodb_number(item.confidence)}};
   return json;
+}
+
+namespace {
+
+Result<std::string> string_attribute(const nlohmann::json& item, const char* name) {
+  const auto found = item.find(name);
+  if (found == item.end() || !found->contains("S") || !(*found)["S"].is_string()) {
+    return make_error("InvalidItem", std::string("attribute '") + name + "' is not a string (S)");
+  }
+  return (*found)["S"].get<std::string>();
+}
+
+const std::string* number_text(const nlohmann::json& item, const char* name) {
+  const auto found = item.find(name);
+  if (found == item.end() || !found->contains("N") || !(*found)["N"].is_string()) return nullptr;
+  return (*found)["N"].get_ptr<const std::string*>();
+}
+
+Result<double> confidence_attribute(const nlohmann::json& item) {
+  const std::string* text = number_text(item, "confidence");
+  const auto number = text ? parse_finite_number(*text) : std::nullopt;
+  if (!number) return make_error("InvalidItem", "attribute 'confidence' is not a number (N)");
+  return *number;
+}
+
+// A vote count; absent means no votes yet.
+Result<std::size_t> count_attribute(const nlohmann::json& item, const char* name) {
+  if (!item.contains(name)) return std::size_t{0};
+  const std::string* text = number_text(item, name);
+  const auto count = text ? parse_unsigned(*text) : std::nullopt;
+  if (!count) return make_error("InvalidItem", std::string("attribute '") + name + "' is not a count (N)");
+  return static_cast<std::size_t>(*count);
+}
+
+}  // namespace
+
+Result<ReviewedImage> reviewed_image(const nlohmann::json& item) {
+  auto url = string_attribute(item, "s3_image_url");
+  auto label = string_attribute(item, "label");
+  auto confidence = confidence_attribute(item);
+  auto confirms = count_attribute(item, "WorkerConfirmCount");
+  auto disconfirms = count_attribute(item, "WorkerDisconfirmCount");
+  for (const Error* error : {url ? nullptr : &url.error(), label ? nullptr : &label.error(),
+                             confidence ? nullptr : &confidence.error(),
+                             confirms ? nullptr : &confirms.error(),
+                             disconfirms ? nullptr : &disconfirms.error()}) {
+    if (error == nullptr) continue;
+    Error named = *error;
+    if (url) named.message = "item " + *url + ": " + named.message;
+    return named;
+  }
+  return ReviewedImage{*url, *label, *confidence, *confirms, *disconfirms};
 }
 
 std::string dynamodb_number(double value) {

@@ -115,7 +115,7 @@ class FunctionsFlowTest : public ::testing::TestWithParam<std::string> {
 
   json custom_resource_event(const std::string& type, const std::string& id, const std::string& corpus_key) {
     json event = {{"RequestType", type},
-                  {"ResponseURL", receiver_.url(id)},
+                  {"ResponseURL", receiver_->url(id)},
                   {"StackId", "arn:aws:cloudformation:us-east-1:123456789012:stack/bulkqa/1"},
                   {"RequestId", id},
                   {"LogicalResourceId", "Launch"},
@@ -167,9 +167,9 @@ TEST_P(FunctionsFlowTest, LaunchReviewTallyAndDelete) {
   // Launch: Create.
   testing::FunctionUnderTest launch("bulkqa-launch", environment_);
   launch.invoke_ok(custom_resource_event("Create", "create-1", "corpus/" + file));
-  const json created = receiver_.response("create-1");
+  const json created = receiver_->response("create-1");
   ASSERT_EQ(created["Status"], "SUCCESS") << created.dump();
-  EXPECT_EQ(receiver_.content_type("create-1"), "");
+  EXPECT_EQ(receiver_->content_type("create-1"), "");
   EXPECT_EQ(created["PhysicalResourceId"], "bulkqa-launch-" + stack_bucket_);
   EXPECT_EQ(created["Data"]["ManifestUri"], "s3://" + stack_bucket_ + "/manifest.json");
   EXPECT_EQ(created["Data"]["BatchCount"], std::to_string(batches.size()));
@@ -279,7 +279,7 @@ TEST_P(FunctionsFlowTest, LaunchReviewTallyAndDelete) {
 
   // Delete empties the stack bucket and answers SUCCESS with the same physical id.
   launch.invoke_ok(custom_resource_event("Delete", "delete-1", "corpus/" + file));
-  const json deleted = receiver_.response("delete-1");
+  const json deleted = receiver_->response("delete-1");
   EXPECT_EQ(deleted["Status"], "SUCCESS") << deleted.dump();
   EXPECT_EQ(deleted["PhysicalResourceId"], "bulkqa-launch-" + stack_bucket_);
   EXPECT_TRUE(s3_.list_all_keys(stack_bucket_, "")->empty());
@@ -300,7 +300,7 @@ TEST_F(LaunchFailureTest, ABadRowFailsTheResourceNamingTheLineAndWritesNothing) 
   upload_images({{"crab/1.jpg", "Crab", 99}, {"crab/2.jpg", "Crab", 98}, {"crab/3.jpg", "Crab", 97}});
   testing::FunctionUnderTest launch("bulkqa-launch", environment_);
   launch.invoke(custom_resource_event("Create", "bad-row", "corpus/bad.csv"));
-  const json response = receiver_.response("bad-row");
+  const json response = receiver_->response("bad-row");
   ASSERT_EQ(response["Status"], "FAILED") << response.dump();
   EXPECT_NE(response["Reason"].get<std::string>().find("line 4"), std::string::npos) << response.dump();
   EXPECT_TRUE(s3_.list_all_keys(stack_bucket_, "")->empty());
@@ -312,7 +312,7 @@ TEST_F(LaunchFailureTest, AMissingPropertyFailsNamingIt) {
   event["ResourceProperties"].erase("LabelCorpusKey");
   testing::FunctionUnderTest launch("bulkqa-launch", environment_);
   launch.invoke(event);
-  const json response = receiver_.response("no-key");
+  const json response = receiver_->response("no-key");
   ASSERT_EQ(response["Status"], "FAILED");
   EXPECT_NE(response["Reason"].get<std::string>().find("LabelCorpusKey"), std::string::npos);
 }
@@ -323,7 +323,7 @@ TEST_F(LaunchFailureTest, AMalformedRequestStillGetsAFailedAnswer) {
   testing::FunctionUnderTest launch("bulkqa-launch", environment_);
   auto result = launch.invoke(event);
   EXPECT_FALSE(result.ok);
-  const json response = receiver_.response("malformed");
+  const json response = receiver_->response("malformed");
   ASSERT_EQ(response["Status"], "FAILED") << response.dump();
   EXPECT_NE(response["Reason"].get<std::string>().find("RequestType"), std::string::npos);
   EXPECT_EQ(response["RequestId"], "malformed");
@@ -334,7 +334,7 @@ TEST_F(LaunchFailureTest, AMissingImageFailsTheResourceNamingIt) {
   upload_images({{"crab/1.jpg", "Crab", 99}});
   testing::FunctionUnderTest launch("bulkqa-launch", environment_);
   launch.invoke(custom_resource_event("Create", "missing-image", "corpus/missing.csv"));
-  const json response = receiver_.response("missing-image");
+  const json response = receiver_->response("missing-image");
   ASSERT_EQ(response["Status"], "FAILED");
   EXPECT_NE(response["Reason"].get<std::string>().find("crab/gone.jpg"), std::string::npos);
   EXPECT_FALSE(s3_.get_object(stack_bucket_, "manifest.json").ok());

@@ -96,9 +96,12 @@ HttpTask single_attempt(HttpRequest request) {
   return task;
 }
 
-HttpClientOptions options_with(std::size_t max_concurrency) {
+// The test server listens with a backlog of 5: a burst of connects can lose SYNs and wait for
+// their retransmission (1 s, then 2 s more), longer than the default connect timeout.
+HttpClientOptions patient_options(std::size_t max_concurrency = 64) {
   HttpClientOptions options;
   options.max_concurrency = max_concurrency;
+  options.connect_timeout = std::chrono::seconds{30};
   return options;
 }
 
@@ -150,7 +153,7 @@ void add_echo_routes(httplib::Server& server) {
 
 TEST_F(HttpClientTest, EveryMethodRoundTripsBodyAndHeaders) {
   start_server(add_echo_routes);
-  HttpClient client;
+  HttpClient client(patient_options());
   const std::string binary = binary_bytes(1024);
   const std::string large = binary_bytes(5 * 1024 * 1024);
 
@@ -212,7 +215,7 @@ TEST_F(HttpClientTest, ResponseHeaderNamesAreLowerCased) {
 
 TEST_F(HttpClientTest, OutcomesComeBackInTaskOrder) {
   start_server(add_echo_routes);
-  HttpClient client(options_with(8));
+  HttpClient client(patient_options(8));
 
   std::vector<HttpTask> tasks;
   for (int i = 0; i < 100; ++i) {
@@ -252,7 +255,7 @@ TEST_F(HttpClientTest, RunsUpToMaxConcurrencyAtOnceOverReusedConnections) {
       response.set_content("done", "text/plain");
     });
   });
-  HttpClient client(options_with(kConcurrency));
+  HttpClient client(patient_options(kConcurrency));
   const auto make_tasks = [&] {
     std::vector<HttpTask> tasks;
     for (int i = 0; i < 300; ++i) tasks.push_back(single_attempt(get(server().url("/work"))));
@@ -288,7 +291,7 @@ TEST_F(HttpClientTest, RetryDelayRetriesServerErrorsUntilSuccess) {
                  response.set_content("ok on attempt " + std::to_string(attempt), "text/plain");
                });
   });
-  HttpClient client(options_with(4));
+  HttpClient client(patient_options(4));
   std::vector<std::vector<int>> attempts_asked(kTasks);
 
   std::vector<HttpTask> tasks(kTasks);
@@ -370,7 +373,7 @@ TEST_F(HttpClientTest, RequestOutlastingRequestTimeoutIsARetryableTimeout) {
       response.set_content("too late", "text/plain");
     });
   });
-  HttpClientOptions options;
+  HttpClientOptions options = patient_options();
   options.request_timeout = 200ms;
   HttpClient client(options);
 
@@ -393,7 +396,7 @@ TEST_F(HttpClientTest, DeadlineEndsEveryUnfinishedTaskWithTimeout) {
       response.set_content("too late", "text/plain");
     });
   });
-  HttpClient client(options_with(2));
+  HttpClient client(patient_options(2));
 
   std::vector<HttpTask> tasks;
   tasks.push_back(single_attempt(get(server().url("/quick"))));

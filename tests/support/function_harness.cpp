@@ -4,7 +4,6 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 namespace bulkqa::testing {
 namespace {
@@ -54,46 +53,10 @@ nlohmann::json FunctionUnderTest::invoke_ok(const nlohmann::json& event) {
   return nlohmann::json::parse(result.payload);
 }
 
-ResponseReceiver::ResponseReceiver() : server_(std::make_unique<httplib::Server>()) {
-  server_->Put(R"(/cfn/(.+))", [this](const httplib::Request& request, httplib::Response& answer) {
-    std::lock_guard lock(mutex_);
-    auto& received = received_[request.matches[1]];
-    received.body = request.body;
-    received.content_type = request.get_header_value("Content-Type");
-    ++received.count;
-    answer.status = 200;
-  });
-  port_ = server_->bind_to_any_port("127.0.0.1");
-  if (port_ <= 0) throw std::runtime_error("cannot bind the response receiver");
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-}
-
-ResponseReceiver::~ResponseReceiver() {
-  server_->stop();
-  thread_.join();
-}
-
-std::string ResponseReceiver::url(const std::string& id) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/cfn/" + id;
-}
-
-nlohmann::json ResponseReceiver::response(const std::string& id) const {
-  std::lock_guard lock(mutex_);
-  const auto found = received_.find(id);
-  if (found == received_.end()) return nullptr;
-  return nlohmann::json::parse(found->second.body, nullptr, false);
-}
-
-int ResponseReceiver::put_count(const std::string& id) const {
-  std::lock_guard lock(mutex_);
-  const auto found = received_.find(id);
-  return found == received_.end() ? 0 : found->second.count;
-}
-
-std::string ResponseReceiver::content_type(const std::string& id) const {
-  std::lock_guard lock(mutex_);
-  const auto found = received_.find(id);
-  return found == received_.end() ? "" : found->second.content_type;
+ResponseReceiver::ResponseReceiver() {
+  auto server = local::ResponseUrlServer::start();
+  if (!server) throw std::runtime_error(server.error().describe());
+  server_ = std::move(*server);
 }
 
 }  // namespace bulkqa::testing

@@ -4,17 +4,12 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "bulkqa/local/local_function.hpp"
-
-namespace httplib {
-class Server;
-}
+#include "bulkqa/local/response_url_server.hpp"
 
 namespace bulkqa::testing {
 
@@ -38,32 +33,14 @@ class FunctionUnderTest {
   std::unique_ptr<local::LocalFunction> function_;
 };
 
-// A stand-in for CloudFormation's pre-signed response URL.
+// The ResponseURL stand-in, started for the test's lifetime.
 class ResponseReceiver {
  public:
   ResponseReceiver();
-  ~ResponseReceiver();
-
-  // A fresh URL; what is PUT there is kept under `id`.
-  std::string url(const std::string& id) const;
-  // The JSON body PUT to url(id), or null when nothing came.
-  nlohmann::json response(const std::string& id) const;
-  // How many PUTs url(id) received.
-  int put_count(const std::string& id) const;
-  // The Content-Type header of the last PUT to url(id) ("" when absent).
-  std::string content_type(const std::string& id) const;
+  local::ResponseUrlServer* operator->() const { return server_.get(); }
 
  private:
-  struct Received {
-    std::string body;
-    std::string content_type;
-    int count = 0;
-  };
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
-  mutable std::mutex mutex_;
-  std::map<std::string, Received> received_;
+  std::unique_ptr<local::ResponseUrlServer> server_;
 };
 
 }  // namespace bulkqa::testing

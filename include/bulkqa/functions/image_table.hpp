@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "bulkqa/batching.hpp"
+#include "bulkqa/error.hpp"
+#include "bulkqa/vote_summary.hpp"
 
 namespace bulkqa::functions {
 
@@ -16,6 +18,9 @@ nlohmann::json image_key(const std::string& s3_image_url, const std::string& lab
 
 // The item launch writes for an image, with no votes yet.
 nlohmann::json image_item(const BatchItem& item);
+
+// An item read back from the table; errors name the attribute at fault. Absent counts are 0.
+Result<ReviewedImage> reviewed_image(const nlohmann::json& item);
 
 // A number as DynamoDB's "N" text: the shortest decimal that reads back as the same double.
 std::string dynamodb_number(double value);

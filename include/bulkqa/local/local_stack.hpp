@@ -1,0 +1,81 @@
+// The whole product on this machine, as the CloudFormation stack would lay it out on AWS: moto for
+// S3, DynamoDB and IAM; the stack bucket, the image table, a launch bucket and an image source
+// bucket; and the three real function executables behind local Runtime APIs.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bulkqa/aws/dynamodb.hpp"
+#include "bulkqa/aws/s3.hpp"
+#include "bulkqa/batching.hpp"
+#include "bulkqa/error.hpp"
+#include "bulkqa/local/local_function.hpp"
+#include "bulkqa/local/moto.hpp"
+#include "bulkqa/local/response_url_server.hpp"
+#include "bulkqa/vote_summary.hpp"
+
+namespace bulkqa::local {
+
+struct LocalStackOptions {
+  std::filesystem::path bin_dir;  // holds bulkqa-launch, bulkqa-pre-labeling, bulkqa-post-labeling
+  std::filesystem::path log_dir;  // moto.log and one JSON log per function
+  std::string stack_bucket = "bulkqa-stack";
+  std::string launch_bucket = "bulkqa-launch";
+  std::string image_bucket = "bulkqa-image-source";
+  std::string table = "bulkqa-images";
+};
+
+struct LaunchSettings {
+  std::string corpus_key;    // in the launch bucket
+  std::string image_prefix;  // in the image source bucket
+  std::size_t batch_size = 25;
+  double min_confidence = 0;
+};
+
+// One Ground Truth task: a manifest line and the task input pre-labeling made of it.
+struct Task {
+  std::string source_ref;
+  std::vector<BatchItem> items;
+};
+
+class LocalStack {
+ public:
+  static Result<std::unique_ptr<LocalStack>> start(const LocalStackOptions& options);
+
+  aws::S3Client& s3() { return s3_; }
+  const LocalStackOptions& options() const { return options_; }
+
+  // Runs the launch custom resource (Create); its Data on SUCCESS, its Reason as the error else.
+  Result<nlohmann::json> launch(const LaunchSettings& settings);
+  // Every manifest line, through the pre-labeling function.
+  Result<std::vector<Task>> tasks();
+  // Stores `payload` as Ground Truth stores a consolidation request and runs post-labeling on it.
+  Result<nlohmann::json> consolidate(const std::string& labeling_job_arn,
+                                     const std::string& label_attribute_name,
+                                     const nlohmann::json& payload);
+  // Every image item of the table.
+  Result<std::vector<ReviewedImage>> reviewed_images();
+
+ private:
+  LocalStack(const LocalStackOptions& options, std::unique_ptr<LocalMoto> moto);
+  Status start_functions();
+  Result<nlohmann::json> invoke(LocalFunction& function, const nlohmann::json& event);
+
+  LocalStackOptions options_;
+  std::unique_ptr<LocalMoto> moto_;
+  aws::HttpClient http_;
+  aws::S3Client s3_;
+  aws::DynamoDbClient dynamodb_;
+  std::unique_ptr<ResponseUrlServer> responses_;
+  std::unique_ptr<LocalFunction> launch_;
+  std::unique_ptr<LocalFunction> pre_labeling_;
+  std::unique_ptr<LocalFunction> post_labeling_;
+  int consolidation_requests_ = 0;
+};
+
+}  // namespace bulkqa::local

@@ -1,0 +1,52 @@
+// A stand-in for CloudFormation's pre-signed ResponseURL on 127.0.0.1: keeps what the launch
+// function PUTs there, so a local run (or a test) can read the custom resource's answer.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "bulkqa/error.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace bulkqa::local {
+
+class ResponseUrlServer {
+ public:
+  static Result<std::unique_ptr<ResponseUrlServer>> start();
+  ~ResponseUrlServer();
+  ResponseUrlServer(const ResponseUrlServer&) = delete;
+  ResponseUrlServer& operator=(const ResponseUrlServer&) = delete;
+
+  // The URL whose PUTs are kept under `id`.
+  std::string url(const std::string& id) const;
+  // The JSON body last PUT to url(id); null when nothing came, discarded when not JSON.
+  nlohmann::json response(const std::string& id) const;
+  // How many PUTs url(id) received.
+  int put_count(const std::string& id) const;
+  // The Content-Type header of the last PUT to url(id) ("" when absent).
+  std::string content_type(const std::string& id) const;
+
+ private:
+  struct Received {
+    std::string body;
+    std::string content_type;
+    int count = 0;
+  };
+  ResponseUrlServer();
+
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+  mutable std::mutex mutex_;
+  std::map<std::string, Received> received_;
+};
+
+}  // namespace bulkqa::local

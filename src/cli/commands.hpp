@@ -1,0 +1,15 @@
+// The subcommands of `bulkqa`. Each registers its options on the app and returns the function
+// that runs it once the command line is parsed.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace bulkqa::cli {
+
+using Command = std::function<int()>;
+
+Command add_demo_command(CLI::App& app);
+
+}  // namespace bulkqa::cli

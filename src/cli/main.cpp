@@ -1,0 +1,19 @@
+// bulkqa: the command line over the same core the Lambda functions use.
+#include <iostream>
+
+#include "bulkqa/log.hpp"
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"bulkqa: bulk label quality assurance on Amazon SageMaker Ground Truth"};
+  app.require_subcommand(1);
+  bulkqa::log::set_level(bulkqa::log::Level::warn);
+  const auto demo = bulkqa::cli::add_demo_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+  if (app.got_subcommand("demo")) return demo();
+  return 1;
+}

@@ -1,0 +1,152 @@
+#include "bulkqa/local/local_stack.hpp"
+
+#include <sstream>
+
+#include "bulkqa/functions/image_table.hpp"
+#include "bulkqa/functions/launch.hpp"
+#include "bulkqa/s3_uri.hpp"
+
+namespace bulkqa::local {
+namespace {
+
+constexpr auto kInvocationTimeout = std::chrono::minutes(15);
+
+Error stack_error(std::string message) { return make_error("LocalStackFailed", std::move(message)); }
+
+}  // namespace
+
+Result<std::unique_ptr<LocalStack>> LocalStack::start(const LocalStackOptions& options) {
+  std::error_code ignored;
+  std::filesystem::create_directories(options.log_dir, ignored);
+  MotoOptions moto_options;
+  moto_options.log_file = options.log_dir / "moto.log";
+  auto moto = LocalMoto::start(moto_options);
+  if (!moto) return moto.error();
+  for (const auto& bucket : {options.stack_bucket, options.launch_bucket, options.image_bucket}) {
+    if (auto created = (*moto)->create_bucket(bucket); !created) return created.error();
+  }
+  if (auto created = (*moto)->create_image_table(options.table); !created) return created.error();
+
+  std::unique_ptr<LocalStack> stack(new LocalStack(options, std::move(*moto)));
+  auto responses = ResponseUrlServer::start();
+  if (!responses) return responses.error();
+  stack->responses_ = std::move(*responses);
+  if (auto started = stack->start_functions(); !started) return started.error();
+  return stack;
+}
+
+LocalStack::LocalStack(const LocalStackOptions& options, std::unique_ptr<LocalMoto> moto)
+    : options_(options),
+      moto_(std::move(moto)),
+      s3_(moto_->config(moto_->admin()), http_),
+      dynamodb_(moto_->config(moto_->admin()), http_) {}
+
+Status LocalStack::start_functions() {
+  auto environment = moto_->environment(moto_->admin());
+  environment["BULKQA_TABLE"] = options_.table;
+  environment["BULKQA_BUCKET"] = options_.stack_bucket;
+  struct Slot {
+    const char* executable;
+    std::unique_ptr<LocalFunction>* function;
+  };
+  for (const Slot slot : {Slot{"bulkqa-launch", &launch_}, Slot{"bulkqa-pre-labeling", &pre_labeling_},
+                          Slot{"bulkqa-post-labeling", &post_labeling_}}) {
+    auto function = LocalFunction::start(options_.bin_dir / slot.executable, environment,
+                                         options_.log_dir / (std::string(slot.executable) + ".log"));
+    if (!function) return function.error();
+    *slot.function = std::move(*function);
+  }
+  return {};
+}
+
+Result<nlohmann::json> LocalStack::invoke(LocalFunction& function, const nlohmann::json& event) {
+  const auto result = function.invoke(event.dump(), kInvocationTimeout);
+  if (result.timed_out) return stack_error("the function did not answer in time");
+  if (!result.ok) return make_error(result.error_type, result.error_message);
+  auto answer = nlohmann::json::parse(result.payload, nullptr, false);
+  if (answer.is_discarded()) return stack_error("the function answered with text that is not JSON");
+  return answer;
+}
+
+Result<nlohmann::json> LocalStack::launch(const LaunchSettings& settings) {
+  const std::string request_id = "local-create";
+  const nlohmann::json event = {
+      {"RequestType", "Create"},
+      {"ResponseURL", responses_->url(request_id)},
+      {"StackId", "arn:aws:cloudformation:us-east-1:000000000000:stack/bulkqa-local/1"},
+      {"RequestId", request_id},
+      {"LogicalResourceId", "Launch"},
+      {"ResourceType", "Custom::BulkQaLaunch"},
+      {"ResourceProperties",
+       {{"S3Bucket", options_.stack_bucket},
+        {"DynamoDBTable", options_.table},
+        {"LaunchBucket", options_.launch_bucket},
+        {"LabelCorpusKey", settings.corpus_key},
+        {"QABatchSize", std::to_string(settings.batch_size)},
+        {"MinConfidence", std::to_string(settings.min_confidence)},
+        {"ImageSourceBucket", options_.image_bucket},
+        {"ImageSourcePrefix", settings.image_prefix}}}};
+  if (auto invoked = invoke(*launch_, event); !invoked) return invoked.error();
+  const auto response = responses_->response(request_id);
+  if (!response.is_object()) return stack_error("launch sent no response to CloudFormation");
+  if (response.value("Status", "") != "SUCCESS") {
+    return make_error("LaunchFailed", response.value("Reason", "no reason given"));
+  }
+  return response["Data"];
+}
+
+Result<std::vector<Task>> LocalStack::tasks() {
+  auto manifest = s3_.get_object(options_.stack_bucket, functions::kManifestKey);
+  if (!manifest) return manifest.error();
+  std::vector<Task> tasks;
+  std::istringstream lines(*manifest);
+  for (std::string line; std::getline(lines, line);) {
+    const auto entry = nlohmann::json::parse(line, nullptr, false);
+    if (!entry.is_object() || !entry.contains("source-ref")) {
+      return stack_error("manifest line " + std::to_string(tasks.size() + 1) + " has no source-ref");
+    }
+    const nlohmann::json event = {{"version", "2018-10-06"},
+                                  {"labelingJobArn", "arn:aws:sagemaker:us-east-1:000000000000:labeling-job/bulkqa-local"},
+                                  {"dataObject", entry}};
+    auto answer = invoke(*pre_labeling_, event);
+    if (!answer) return answer.error();
+    auto items = parse_batch((*answer)["taskInput"]["sourceRef"].dump());
+    if (!items) return items.error();
+    tasks.push_back({entry["source-ref"].get<std::string>(), std::move(*items)});
+  }
+  return tasks;
+}
+
+Result<nlohmann::json> LocalStack::consolidate(const std::string& labeling_job_arn,
+                                               const std::string& label_attribute_name,
+                                               const nlohmann::json& payload) {
+  // Where Ground Truth keeps consolidation requests: under the job's output, one per iteration.
+  const S3Uri request{options_.stack_bucket,
+                      "ground-truth/annotations/consolidation-request/iteration-" +
+                          std::to_string(++consolidation_requests_) + ".json"};
+  if (auto stored = s3_.put_object({request.bucket, request.key, payload.dump(), "application/json"});
+      !stored) {
+    return stored.error();
+  }
+  return invoke(*post_labeling_, {{"version", "2018-10-06"},
+                                  {"labelingJobArn", labeling_job_arn},
+                                  {"labelCategories", nlohmann::json::array()},
+                                  {"labelAttributeName", label_attribute_name},
+                                  {"roleArn", "arn:aws:iam::000000000000:role/bulkqa-local"},
+                                  {"payload", {{"s3Uri", request.str()}}}});
+}
+
+Result<std::vector<ReviewedImage>> LocalStack::reviewed_images() {
+  auto items = dynamodb_.scan_all(options_.table);
+  if (!items) return items.error();
+  std::vector<ReviewedImage> images;
+  images.reserve(items->size());
+  for (const auto& item : *items) {
+    auto image = functions::reviewed_image(item);
+    if (!image) return image.error();
+    images.push_back(std::move(*image));
+  }
+  return images;
+}
+
+}  // namespace bulkqa::local

@@ -1,0 +1,55 @@
+#include "bulkqa/local/response_url_server.hpp"
+
+#include <httplib.h>
+
+namespace bulkqa::local {
+
+ResponseUrlServer::ResponseUrlServer() : server_(std::make_unique<httplib::Server>()) {}
+
+Result<std::unique_ptr<ResponseUrlServer>> ResponseUrlServer::start() {
+  std::unique_ptr<ResponseUrlServer> sink(new ResponseUrlServer());
+  auto* self = sink.get();
+  sink->server_->Put(R"(/cfn/(.+))", [self](const httplib::Request& request, httplib::Response& answer) {
+    std::lock_guard lock(self->mutex_);
+    auto& received = self->received_[request.matches[1]];
+    received.body = request.body;
+    received.content_type = request.get_header_value("Content-Type");
+    ++received.count;
+    answer.status = 200;
+  });
+  sink->port_ = sink->server_->bind_to_any_port("127.0.0.1");
+  if (sink->port_ <= 0) return make_error("BindFailed", "cannot bind the ResponseURL server on 127.0.0.1");
+  // The socket listens from bind on, so requests made before the thread runs wait in its backlog.
+  sink->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
+  return sink;
+}
+
+ResponseUrlServer::~ResponseUrlServer() {
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string ResponseUrlServer::url(const std::string& id) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + "/cfn/" + id;
+}
+
+nlohmann::json ResponseUrlServer::response(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  const auto found = received_.find(id);
+  if (found == received_.end()) return nullptr;
+  return nlohmann::json::parse(found->second.body, nullptr, false);
+}
+
+int ResponseUrlServer::put_count(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  const auto found = received_.find(id);
+  return found == received_.end() ? 0 : found->second.count;
+}
+
+std::string ResponseUrlServer::content_type(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  const auto found = received_.find(id);
+  return found == received_.end() ? "" : found->second.content_type;
+}
+
+}  // namespace bulkqa::local
