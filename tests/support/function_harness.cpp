@@ -8,18 +8,19 @@
 namespace bulkqa::testing {
 namespace {
 
-std::string required_env(const char* name) {
+std::string env_or(const char* name, const char* built_in) {
   const char* value = std::getenv(name);
-  if (value == nullptr) throw std::runtime_error(std::string(name) + " is not set (run under ctest)");
-  return value;
+  return value != nullptr ? value : built_in;
 }
 
 }  // namespace
 
-std::string binary_path(const std::string& name) { return required_env("BULKQA_BIN_DIR") + "/" + name; }
+std::string binary_path(const std::string& name) {
+  return env_or("BULKQA_BIN_DIR", BULKQA_DEFAULT_BIN_DIR) + "/" + name;
+}
 
 std::string source_path(const std::string& relative) {
-  return required_env("BULKQA_SOURCE_DIR") + "/" + relative;
+  return env_or("BULKQA_SOURCE_DIR", BULKQA_DEFAULT_SOURCE_DIR) + "/" + relative;
 }
 
 std::string read_file(const std::string& path) {

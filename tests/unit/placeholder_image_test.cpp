@@ -117,7 +117,9 @@ StoredStream inflate_stored(std::string_view zlib) {
     at += length;
   }
   EXPECT_EQ(zlib.size() - at, 4u) << "only the Adler-32 follows the last block";
-  if (zlib.size() - at >= 4) EXPECT_EQ(big_endian_u32(zlib, at), per_byte_adler32(stream.data));
+  if (zlib.size() - at >= 4) {
+    EXPECT_EQ(big_endian_u32(zlib, at), per_byte_adler32(stream.data));
+  }
   return stream;
 }
 
