@@ -99,8 +99,8 @@ class CsvRecordReader {
   bool in_record_ = false;
 };
 
-// A table of two columns read from a CSV: each row maps a key (a folder or an image path) to a
-// label.
+// The names of the two columns a label map is read from: each row maps a key (a folder or an
+// image path) to its correct label.
 struct KeyLabelColumns {
   std::string_view key;
   std::string_view label;

@@ -12,9 +12,14 @@ Result<std::unique_ptr<ResponseUrlServer>> ResponseUrlServer::start() {
   sink->server_->Put(R"(/cfn/(.+))", [self](const httplib::Request& request, httplib::Response& answer) {
     std::lock_guard lock(self->mutex_);
     auto& received = self->received_[request.matches[1]];
+    ++received.count;
+    if (received.failures_left > 0) {
+      --received.failures_left;
+      answer.status = 500;
+      return;
+    }
     received.body = request.body;
     received.content_type = request.get_header_value("Content-Type");
-    ++received.count;
     answer.status = 200;
   });
   sink->port_ = sink->server_->bind_to_any_port("127.0.0.1");
@@ -33,10 +38,15 @@ std::string ResponseUrlServer::url(const std::string& id) const {
   return "http://127.0.0.1:" + std::to_string(port_) + "/cfn/" + id;
 }
 
+void ResponseUrlServer::fail_next(const std::string& id, int count) {
+  std::lock_guard lock(mutex_);
+  received_[id].failures_left = count;
+}
+
 nlohmann::json ResponseUrlServer::response(const std::string& id) const {
   std::lock_guard lock(mutex_);
   const auto found = received_.find(id);
-  if (found == received_.end()) return nullptr;
+  if (found == received_.end() || found->second.body.empty()) return nullptr;
   return nlohmann::json::parse(found->second.body, nullptr, false);
 }
 

@@ -3,6 +3,7 @@
 // post-labeling on consolidation requests -> counts checked item by item -> Delete.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
@@ -338,6 +339,49 @@ TEST_F(LaunchFailureTest, AMissingImageFailsTheResourceNamingIt) {
   ASSERT_EQ(response["Status"], "FAILED");
   EXPECT_NE(response["Reason"].get<std::string>().find("crab/gone.jpg"), std::string::npos);
   EXPECT_FALSE(s3_.get_object(stack_bucket_, "manifest.json").ok());
+}
+
+TEST_F(LaunchFailureTest, AFailedResponsePutIsRetried) {
+  json event = custom_resource_event("Create", "flaky", "corpus/x.csv");
+  event["ResourceProperties"].erase("S3Bucket");
+  receiver_->fail_next("flaky", 2);
+  testing::FunctionUnderTest launch("bulkqa-launch", environment_);
+  launch.invoke(event);
+  EXPECT_EQ(receiver_->put_count("flaky"), 3);
+  EXPECT_EQ(receiver_->response("flaky")["Status"], "FAILED");
+}
+
+class LogTest : public FunctionsFlowTest {};
+
+TEST_F(LogTest, EveryLineIsJsonWithTheRequestIdAndNoSecret) {
+  const auto log_file = std::filesystem::temp_directory_path() /
+                        (MotoServer::unique_name("pre-labeling") + ".log");
+  auto environment = environment_;
+  environment["LOG_LEVEL"] = "trace";
+  {
+    testing::FunctionUnderTest pre_labeling("bulkqa-pre-labeling", environment, log_file);
+    // One call that reads S3 (signed requests) and one that fails.
+    const json batch = json::array({{{"s3_image_url", "s3://" + stack_bucket_ + "/a.jpg"}, {"label", "Crab"}, {"confidence", 91.5}}});
+    ASSERT_TRUE(s3_.put_object({stack_bucket_, "batches/x.json", batch.dump()}).ok());
+    pre_labeling.invoke_ok({{"version", "2018-10-06"}, {"labelingJobArn", kJobArn},
+                            {"dataObject", {{"source-ref", "s3://" + stack_bucket_ + "/batches/x.json"}}}});
+    EXPECT_FALSE(pre_labeling.invoke({{"version", "2018-10-06"}, {"labelingJobArn", kJobArn},
+                                      {"dataObject", {{"source-ref", "s3://" + stack_bucket_ + "/missing.json"}}}})
+                     .ok);
+  }
+  const std::string log = testing::read_file(log_file);
+  std::filesystem::remove(log_file);
+  EXPECT_EQ(log.find(moto().admin().secret_access_key), std::string::npos);
+  EXPECT_EQ(log.find("Signature="), std::string::npos);
+  std::istringstream lines(log);
+  int lines_with_request_id = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const json entry = json::parse(line, nullptr, false);
+    ASSERT_TRUE(entry.is_object()) << line;
+    EXPECT_TRUE(entry.contains("level") && entry.contains("message")) << line;
+    if (entry.contains("request_id")) ++lines_with_request_id;
+  }
+  EXPECT_GE(lines_with_request_id, 2);
 }
 
 class PreLabelingTest : public FunctionsFlowTest {};

@@ -32,10 +32,11 @@ std::string read_file(const std::string& path) {
 }
 
 FunctionUnderTest::FunctionUnderTest(const std::string& executable,
-                                     const std::map<std::string, std::string>& environment) {
+                                     const std::map<std::string, std::string>& environment,
+                                     const std::optional<std::filesystem::path>& log_file) {
   auto process_environment = environment;
   if (!process_environment.contains("LOG_LEVEL")) process_environment["LOG_LEVEL"] = "warn";
-  auto function = local::LocalFunction::start(binary_path(executable), process_environment);
+  auto function = local::LocalFunction::start(binary_path(executable), process_environment, log_file);
   if (!function) throw std::runtime_error(function.error().describe());
   function_ = std::move(*function);
 }

@@ -37,7 +37,8 @@ struct HttpResponse {
   std::string header(std::string_view name) const;
 };
 
-// An HTTP answer, or an Error with code "NetworkError" / "Timeout" (retryable) when none came.
+// An HTTP answer, or an Error when none came: "NetworkError" or "Timeout" (retryable), or
+// "InvalidRequest" (not retryable) for a URL curl cannot send.
 using HttpOutcome = Result<HttpResponse>;
 
 // One logical request, possibly tried several times.

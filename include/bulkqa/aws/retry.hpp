@@ -14,8 +14,8 @@ namespace bulkqa::aws {
 
 struct RetryOptions {
   int max_attempts = 5;  // first try included
-  std::chrono::milliseconds base_delay{
-      50};  // backoff before retry n: uniform in [0, base * 2^(n-1)]
+  // Backoff before retry n: uniform in [0, min(max_backoff, base_delay * 2^(n-1))].
+  std::chrono::milliseconds base_delay{50};
   std::chrono::milliseconds max_backoff{20000};
   int quota = 500;         // tokens; a retry costs 5 (10 after a timeout)
   std::uint64_t seed = 0;  // 0: seeded from std::random_device

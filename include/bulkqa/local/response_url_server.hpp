@@ -27,6 +27,8 @@ class ResponseUrlServer {
 
   // The URL whose PUTs are kept under `id`.
   std::string url(const std::string& id) const;
+  // Answers the next `count` PUTs to url(id) with HTTP 500, as a flaky endpoint would.
+  void fail_next(const std::string& id, int count);
   // The JSON body last PUT to url(id); null when nothing came, discarded when not JSON.
   nlohmann::json response(const std::string& id) const;
   // How many PUTs url(id) received.
@@ -39,6 +41,7 @@ class ResponseUrlServer {
     std::string body;
     std::string content_type;
     int count = 0;
+    int failures_left = 0;
   };
   ResponseUrlServer();
 
