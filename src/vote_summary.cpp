@@ -10,10 +10,18 @@ void add(LabelVoteCounts& row, const ReviewedImage& image) {
   row.confirm_votes += image.confirm_count;
   row.disconfirm_votes += image.disconfirm_count;
   switch (image.status()) {
-    case ImageStatus::confirmed: ++row.confirmed; break;
-    case ImageStatus::disconfirmed: ++row.disconfirmed; break;
-    case ImageStatus::split: ++row.split; break;
-    case ImageStatus::unreviewed: ++row.unreviewed; break;
+    case ImageStatus::confirmed:
+      ++row.confirmed;
+      break;
+    case ImageStatus::disconfirmed:
+      ++row.disconfirmed;
+      break;
+    case ImageStatus::split:
+      ++row.split;
+      break;
+    case ImageStatus::unreviewed:
+      ++row.unreviewed;
+      break;
   }
 }
 
@@ -29,7 +37,8 @@ std::string markdown_row(const LabelVoteCounts& row) {
 }  // namespace
 
 ImageStatus ReviewedImage::status() const {
-  if (confirm_count == 0) return disconfirm_count == 0 ? ImageStatus::unreviewed : ImageStatus::disconfirmed;
+  if (confirm_count == 0)
+    return disconfirm_count == 0 ? ImageStatus::unreviewed : ImageStatus::disconfirmed;
   return disconfirm_count == 0 ? ImageStatus::confirmed : ImageStatus::split;
 }
 

@@ -20,11 +20,20 @@ void set_level(Level level);
 void set_request_id(std::string request_id);
 
 // Writes {"level", "time", "request_id", "message", ...fields}. `fields` must be a JSON object.
-void write(Level level, std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
+void write(Level level, std::string_view message,
+           const nlohmann::json& fields = nlohmann::json::object());
 
-inline void debug(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { write(Level::debug, m, f); }
-inline void info(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { write(Level::info, m, f); }
-inline void warn(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { write(Level::warn, m, f); }
-inline void error(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { write(Level::error, m, f); }
+inline void debug(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  write(Level::debug, m, f);
+}
+inline void info(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  write(Level::info, m, f);
+}
+inline void warn(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  write(Level::warn, m, f);
+}
+inline void error(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  write(Level::error, m, f);
+}
 
 }  // namespace bulkqa::log

@@ -12,7 +12,9 @@ std::optional<std::string> env(const char* name) {
   return std::string(value);
 }
 
-Error config_error(std::string message) { return make_error("InvalidConfiguration", std::move(message)); }
+Error config_error(std::string message) {
+  return make_error("InvalidConfiguration", std::move(message));
+}
 
 // The endpoint for one service: its own override, then the global one, then AWS's public one.
 Result<Endpoint> service_endpoint(const char* own_variable, const std::string& default_url) {
@@ -63,12 +65,14 @@ Result<AwsConfig> aws_config_from_environment() {
   config.region = *region;
 
   const bool s3_overridden = env("AWS_ENDPOINT_URL_S3") || env("AWS_ENDPOINT_URL");
-  auto s3 = service_endpoint("AWS_ENDPOINT_URL_S3", "https://s3." + config.region + ".amazonaws.com");
+  auto s3 =
+      service_endpoint("AWS_ENDPOINT_URL_S3", "https://s3." + config.region + ".amazonaws.com");
   if (!s3) return s3.error();
   auto dynamodb = service_endpoint("AWS_ENDPOINT_URL_DYNAMODB",
                                    "https://dynamodb." + config.region + ".amazonaws.com");
   if (!dynamodb) return dynamodb.error();
-  auto sts = service_endpoint("AWS_ENDPOINT_URL_STS", "https://sts." + config.region + ".amazonaws.com");
+  auto sts =
+      service_endpoint("AWS_ENDPOINT_URL_STS", "https://sts." + config.region + ".amazonaws.com");
   if (!sts) return sts.error();
   config.s3 = *s3;
   config.dynamodb = *dynamodb;

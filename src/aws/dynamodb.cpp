@@ -94,7 +94,7 @@ Result<nlohmann::json> DynamoDbClient::update_item(const nlohmann::json& request
 }
 
 Status DynamoDbClient::batch_write_items(const std::string& table,
-                                        const std::vector<nlohmann::json>& items) {
+                                         const std::vector<nlohmann::json>& items) {
   std::vector<nlohmann::json> pending;
   pending.reserve(items.size());
   for (const auto& item : items) pending.push_back({{"PutRequest", {{"Item", item}}}});

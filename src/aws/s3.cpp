@@ -23,7 +23,8 @@ std::string base64_md5(const std::string& data) {
   unsigned int length = 0;
   EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr);
   std::string encoded(4 * ((length + 2) / 3), '\0');
-  EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), digest, static_cast<int>(length));
+  EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), digest,
+                  static_cast<int>(length));
   return encoded;
 }
 
@@ -53,7 +54,8 @@ S3Client::S3Client(const AwsConfig& config, HttpClient& http, RetryOptions retry
       path_style_(config.s3_path_style),
       region_(config.region) {}
 
-ServiceRequest S3Client::bucket_request(const std::string& method, const std::string& bucket) const {
+ServiceRequest S3Client::bucket_request(const std::string& method,
+                                        const std::string& bucket) const {
   ServiceRequest request;
   request.method = method;
   // Virtual-hosted addressing puts the bucket in the host; dotted names would break TLS there.
@@ -80,7 +82,8 @@ Status S3Client::create_bucket(const std::string& bucket) {
   if (region_ != "us-east-1") {
     request.body =
         "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-        "<LocationConstraint>" + region_ + "</LocationConstraint></CreateBucketConfiguration>";
+        "<LocationConstraint>" +
+        region_ + "</LocationConstraint></CreateBucketConfiguration>";
   }
   return status_of(client_.call(std::move(request)));
 }
@@ -105,7 +108,8 @@ std::vector<Status> S3Client::put_objects(std::vector<PutObjectRequest> requests
     calls.push_back(std::move(request));
   }
   std::vector<Status> statuses;
-  for (const auto& outcome : client_.call_all(std::move(calls))) statuses.push_back(status_of(outcome));
+  for (const auto& outcome : client_.call_all(std::move(calls)))
+    statuses.push_back(status_of(outcome));
   return statuses;
 }
 
@@ -130,8 +134,9 @@ std::vector<Status> S3Client::copy_objects(std::vector<CopyObjectRequest> reques
     Status status = status_of(outcomes[i]);
     if (!status) {
       Error error = status.error();
-      error.message = "CopyObject s3://" + requests[i].source_bucket + "/" + requests[i].source_key +
-                      " to s3://" + requests[i].bucket + "/" + requests[i].key + ": " + error.message;
+      error.message = "CopyObject s3://" + requests[i].source_bucket + "/" +
+                      requests[i].source_key + " to s3://" + requests[i].bucket + "/" +
+                      requests[i].key + ": " + error.message;
       status = error;
     }
     statuses.push_back(std::move(status));
@@ -168,7 +173,8 @@ Result<ObjectListing> S3Client::list_objects(const std::string& bucket, const st
   }
   if (std::string_view(result.child_value("IsTruncated")) == "true") {
     std::string token = result.child_value("NextContinuationToken");
-    if (token.empty()) return malformed_answer("ListObjectsV2", "truncated listing without a token");
+    if (token.empty())
+      return malformed_answer("ListObjectsV2", "truncated listing without a token");
     listing.next_continuation_token = std::move(token);
   }
   return listing;
@@ -197,7 +203,8 @@ Result<std::vector<DeleteFailure>> S3Client::delete_objects(const std::string& b
     request.query = {{"delete", ""}};
     request.body = delete_request_body(keys.begin() + static_cast<std::ptrdiff_t>(first),
                                        keys.begin() + static_cast<std::ptrdiff_t>(last));
-    request.headers = {{"Content-Type", "application/xml"}, {"Content-MD5", base64_md5(request.body)}};
+    request.headers = {{"Content-Type", "application/xml"},
+                       {"Content-MD5", base64_md5(request.body)}};
     calls.push_back(std::move(request));
   }
   std::vector<DeleteFailure> failures;

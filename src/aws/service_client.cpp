@@ -70,13 +70,20 @@ bool parse_xml_error(const std::string& body, Error& error) {
 
 std::string code_for_status(long status) {
   switch (status) {
-    case 400: return "BadRequest";
-    case 403: return "AccessDenied";
-    case 404: return "NotFound";
-    case 429: return "TooManyRequests";
-    case 500: return "InternalError";
-    case 503: return "ServiceUnavailable";
-    default: return "HttpError";
+    case 400:
+      return "BadRequest";
+    case 403:
+      return "AccessDenied";
+    case 404:
+      return "NotFound";
+    case 429:
+      return "TooManyRequests";
+    case 500:
+      return "InternalError";
+    case 503:
+      return "ServiceUnavailable";
+    default:
+      return "HttpError";
   }
 }
 
@@ -97,8 +104,8 @@ Error parse_service_error(std::string_view service, const HttpResponse& response
     error.code = code_for_status(response.status);
     error.message = response.body.substr(0, 200);
   }
-  error.retryable = response.status >= 500 || response.status == 429 ||
-                    is_retryable_error_code(error.code);
+  error.retryable =
+      response.status >= 500 || response.status == 429 || is_retryable_error_code(error.code);
   return error;
 }
 
@@ -157,7 +164,8 @@ HttpRequest ServiceClient::signed_request(const ServiceRequest& request) const {
 std::optional<std::chrono::milliseconds> ServiceClient::retry_delay(const HttpOutcome& outcome,
                                                                     int attempts) {
   if (!outcome) return retry_.next_delay(outcome.error(), attempts);
-  if (auto error = error_in_response(service_, *outcome)) return retry_.next_delay(*error, attempts);
+  if (auto error = error_in_response(service_, *outcome))
+    return retry_.next_delay(*error, attempts);
   retry_.on_success(attempts > 1);
   return std::nullopt;
 }
@@ -166,9 +174,11 @@ std::vector<ServiceOutcome> ServiceClient::call_all(std::vector<ServiceRequest> 
   std::vector<HttpTask> tasks;
   tasks.reserve(requests.size());
   for (auto& request : requests) {
-    tasks.push_back(HttpTask{
-        [this, request = std::move(request)] { return signed_request(request); },
-        [this](const HttpOutcome& outcome, int attempts) { return retry_delay(outcome, attempts); }});
+    tasks.push_back(
+        HttpTask{[this, request = std::move(request)] { return signed_request(request); },
+                 [this](const HttpOutcome& outcome, int attempts) {
+                   return retry_delay(outcome, attempts);
+                 }});
   }
   std::vector<HttpOutcome> outcomes = http_.run(std::move(tasks), deadline_);
   std::vector<ServiceOutcome> results;

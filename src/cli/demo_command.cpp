@@ -69,7 +69,8 @@ Result<std::size_t> upload_inputs(local::LocalStack& stack, const DemoOptions& o
                                   const std::string& corpus_text, const std::string& corpus_key) {
   auto rows = parse_corpus(corpus_text);
   if (!rows) return rows.error();
-  if (auto put = stack.s3().put_object({stack.options().launch_bucket, corpus_key, corpus_text, "text/csv"});
+  if (auto put = stack.s3().put_object(
+          {stack.options().launch_bucket, corpus_key, corpus_text, "text/csv"});
       !put) {
     return put.error();
   }
@@ -81,15 +82,16 @@ Result<std::size_t> upload_inputs(local::LocalStack& stack, const DemoOptions& o
     std::string body;
     std::string content_type = "image/jpeg";
     if (!options.images.empty()) {
-      if (auto photo = read_file(std::filesystem::path(options.images) / row.image_local_path)) body = *photo;
+      if (auto photo = read_file(std::filesystem::path(options.images) / row.image_local_path))
+        body = *photo;
     }
     if (body.empty()) {
       body = placeholder_png(row.image_local_path);
       content_type = "image/png";
       ++placeholders;
     }
-    puts.push_back({stack.options().image_bucket, kImagePrefix + row.image_local_path, std::move(body),
-                    content_type});
+    puts.push_back({stack.options().image_bucket, kImagePrefix + row.image_local_path,
+                    std::move(body), content_type});
   }
   for (const auto& status : stack.s3().put_objects(std::move(puts))) {
     if (!status) return status.error();
@@ -107,8 +109,10 @@ std::vector<nlohmann::json> review(const std::vector<local::Task>& tasks, const 
     for (int r = 1; r <= options.reviewers; ++r) {
       const SimulatedReviewer reviewer{"reviewer-" + std::to_string(r), options.error_rate,
                                        static_cast<std::uint64_t>(r)};
-      annotations.push_back({{"workerId", reviewer.worker_id},
-                             {"annotationData", {{"content", simulated_annotation(tasks[t].items, truth, reviewer)}}}});
+      annotations.push_back(
+          {{"workerId", reviewer.worker_id},
+           {"annotationData",
+            {{"content", simulated_annotation(tasks[t].items, truth, reviewer)}}}});
     }
     requests.back().push_back({{"datasetObjectId", std::to_string(t)},
                                {"dataObject", {{"s3Uri", tasks[t].source_ref}}},
@@ -128,23 +132,27 @@ int run_demo(const DemoOptions& options) {
   auto truth = load_truth(options);
   if (!truth) return fail(truth.error());
 
-  progress(1, "starting moto (S3, DynamoDB, IAM) and the three functions; logs in " + options.work_dir);
+  progress(
+      1, "starting moto (S3, DynamoDB, IAM) and the three functions; logs in " + options.work_dir);
   local::LocalStackOptions stack_options;
   stack_options.bin_dir = own_directory();
   stack_options.log_dir = options.work_dir;
   auto stack = local::LocalStack::start(stack_options);
   if (!stack) return fail(stack.error());
 
-  const std::string corpus_key = "corpus/" + std::filesystem::path(options.corpus).filename().string();
+  const std::string corpus_key =
+      "corpus/" + std::filesystem::path(options.corpus).filename().string();
   progress(2, "uploading " + options.corpus + " and its images");
   auto placeholders = upload_inputs(**stack, options, *corpus_text, corpus_key);
   if (!placeholders) return fail(placeholders.error());
-  if (*placeholders > 0) std::cerr << "      " << *placeholders << " placeholder images generated\n";
+  if (*placeholders > 0)
+    std::cerr << "      " << *placeholders << " placeholder images generated\n";
 
   std::ostringstream min_confidence;
   min_confidence << options.min_confidence;
   progress(3, "launch (CloudFormation Create), min confidence " + min_confidence.str());
-  auto launched = (*stack)->launch({corpus_key, kImagePrefix, options.batch_size, options.min_confidence});
+  auto launched =
+      (*stack)->launch({corpus_key, kImagePrefix, options.batch_size, options.min_confidence});
   if (!launched) return fail(launched.error());
   std::cerr << "      " << launched->value("ItemCount", "?") << " images in "
             << launched->value("BatchCount", "?") << " batches; manifest "
@@ -173,21 +181,28 @@ int run_demo(const DemoOptions& options) {
 
 Command add_demo_command(CLI::App& app) {
   auto options = std::make_shared<DemoOptions>();
-  auto* demo = app.add_subcommand(
-      "demo", "Run the whole QA flow locally: moto, launch, pre-labeling, simulated reviews, post-labeling");
-  demo->add_option("--corpus", options->corpus, "labeled corpus CSV (image_local_path,label,confidence)")
+  auto* demo = app.add_subcommand("demo",
+                                  "Run the whole QA flow locally: moto, launch, pre-labeling, "
+                                  "simulated reviews, post-labeling");
+  demo->add_option("--corpus", options->corpus,
+                   "labeled corpus CSV (image_local_path,label,confidence)")
       ->capture_default_str();
-  demo->add_option("--truth-map", options->truth_map, "CSV folder,label: the correct label of each Caltech 101 folder")
+  demo->add_option("--truth-map", options->truth_map,
+                   "CSV folder,label: the correct label of each Caltech 101 folder")
       ->capture_default_str();
-  demo->add_option("--true-labels", options->true_labels, "CSV image_local_path,true_label (overrides --truth-map)");
-  demo->add_option("--images", options->images, "a Caltech 101 folder with the real photos (placeholders otherwise)");
+  demo->add_option("--true-labels", options->true_labels,
+                   "CSV image_local_path,true_label (overrides --truth-map)");
+  demo->add_option("--images", options->images,
+                   "a Caltech 101 folder with the real photos (placeholders otherwise)");
   demo->add_option("--reviewers", options->reviewers, "simulated reviewers per task")
       ->capture_default_str()
       ->check(CLI::Range(1, 50));
-  demo->add_option("--error-rate", options->error_rate, "chance a simulated reviewer answers wrongly")
+  demo->add_option("--error-rate", options->error_rate,
+                   "chance a simulated reviewer answers wrongly")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  demo->add_option("--min-confidence", options->min_confidence, "images below this confidence are left out")
+  demo->add_option("--min-confidence", options->min_confidence,
+                   "images below this confidence are left out")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
   demo->add_option("--batch-size", options->batch_size, "images per task")

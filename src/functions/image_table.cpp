@@ -46,7 +46,8 @@ Result<std::size_t> count_attribute(const nlohmann::json& item, const char* name
   if (!item.contains(name)) return std::size_t{0};
   const std::string* text = number_text(item, name);
   const auto count = text ? parse_unsigned(*text) : std::nullopt;
-  if (!count) return make_error("InvalidItem", std::string("attribute '") + name + "' is not a count (N)");
+  if (!count)
+    return make_error("InvalidItem", std::string("attribute '") + name + "' is not a count (N)");
   return static_cast<std::size_t>(*count);
 }
 
@@ -58,10 +59,10 @@ Result<ReviewedImage> reviewed_image(const nlohmann::json& item) {
   auto confidence = confidence_attribute(item);
   auto confirms = count_attribute(item, "WorkerConfirmCount");
   auto disconfirms = count_attribute(item, "WorkerDisconfirmCount");
-  for (const Error* error : {url ? nullptr : &url.error(), label ? nullptr : &label.error(),
-                             confidence ? nullptr : &confidence.error(),
-                             confirms ? nullptr : &confirms.error(),
-                             disconfirms ? nullptr : &disconfirms.error()}) {
+  for (const Error* error :
+       {url ? nullptr : &url.error(), label ? nullptr : &label.error(),
+        confidence ? nullptr : &confidence.error(), confirms ? nullptr : &confirms.error(),
+        disconfirms ? nullptr : &disconfirms.error()}) {
     if (error == nullptr) continue;
     Error named = *error;
     if (url) named.message = "item " + *url + ": " + named.message;
@@ -118,7 +119,8 @@ nlohmann::json add_votes_request(const std::string& table, const ImageVotes& vot
 
 ImageVotes uncounted_votes(const ImageVotes& votes, const nlohmann::json& item) {
   std::set<std::string> counted;
-  if (const auto recorded = item.find("VoteIds"); recorded != item.end() && recorded->contains("SS")) {
+  if (const auto recorded = item.find("VoteIds");
+      recorded != item.end() && recorded->contains("SS")) {
     for (const auto& id : (*recorded)["SS"]) counted.insert(id.get<std::string>());
   }
   ImageVotes remaining{votes.image, {}, {}};

@@ -74,7 +74,8 @@ std::optional<CustomResourceRequest> reply_target(const nlohmann::json& event) {
   target.request_id = text("RequestId");
   target.logical_resource_id = text("LogicalResourceId");
   target.physical_resource_id = text("PhysicalResourceId");
-  if (target.physical_resource_id.empty()) target.physical_resource_id = "bulkqa-launch-invalid-request";
+  if (target.physical_resource_id.empty())
+    target.physical_resource_id = "bulkqa-launch-invalid-request";
   return target;
 }
 
@@ -89,8 +90,8 @@ Result<nlohmann::json> Launch::create_or_update(const LaunchProperties& properti
   auto corpus = parse_corpus(*corpus_text);
   if (!corpus) {
     Error error = corpus.error();
-    error.message = S3Uri{properties.launch_bucket, properties.label_corpus_key}.str() + ": " +
-                    error.message;
+    error.message =
+        S3Uri{properties.launch_bucket, properties.label_corpus_key}.str() + ": " + error.message;
     return error;
   }
   const auto rows = filter_min_confidence(std::move(*corpus), properties.min_confidence);
@@ -111,10 +112,11 @@ Result<nlohmann::json> Launch::create_or_update(const LaunchProperties& properti
     const std::string key = batch_object_key(batch);
     batch_uris.push_back(S3Uri{properties.s3_bucket, key}.str());
     batch_keys.insert(key);
-    batch_puts.push_back({properties.s3_bucket, key, batch_to_json(batch.items).dump(),
-                          "application/json"});
+    batch_puts.push_back(
+        {properties.s3_bucket, key, batch_to_json(batch.items).dump(), "application/json"});
   }
-  if (auto written = first_failures(clients_.s3.put_objects(std::move(batch_puts)), "writing batches");
+  if (auto written =
+          first_failures(clients_.s3.put_objects(std::move(batch_puts)), "writing batches");
       !written) {
     return written.error();
   }
@@ -142,8 +144,8 @@ Result<nlohmann::json> Launch::create_or_update(const LaunchProperties& properti
 
   // The manifest goes last: it names only batches that exist, and its presence marks a finished
   // launch.
-  if (auto manifest = clients_.s3.put_object({properties.s3_bucket, kManifestKey,
-                                              manifest_jsonl(batch_uris), "application/x-ndjson"});
+  if (auto manifest = clients_.s3.put_object(
+          {properties.s3_bucket, kManifestKey, manifest_jsonl(batch_uris), "application/x-ndjson"});
       !manifest) {
     return manifest.error();
   }
@@ -171,7 +173,8 @@ Status Launch::empty_bucket(const std::string& bucket) {
   return {};
 }
 
-CustomResourceResponse Launch::run(const CustomResourceRequest& request, Clock::time_point deadline) {
+CustomResourceResponse Launch::run(const CustomResourceRequest& request,
+                                   Clock::time_point deadline) {
   clients_.set_deadline(deadline);
   CustomResourceResponse response;
   response.success = false;
@@ -181,8 +184,8 @@ CustomResourceResponse Launch::run(const CustomResourceRequest& request, Clock::
 
   auto properties = parse_launch_properties(request.resource_properties);
   if (response.physical_resource_id.empty()) {
-    response.physical_resource_id =
-        properties ? "bulkqa-launch-" + properties->s3_bucket : "bulkqa-launch-" + request.request_id;
+    response.physical_resource_id = properties ? "bulkqa-launch-" + properties->s3_bucket
+                                               : "bulkqa-launch-" + request.request_id;
   }
   if (!properties) {
     // A Delete must not get stuck on properties that never launched anything.
@@ -216,8 +219,8 @@ Status Launch::send_response(const CustomResourceRequest& request,
     // The pre-signed URL was signed without a Content-Type, so none may be sent.
     return aws::HttpRequest{"PUT", request.response_url, {{"Content-Type", ""}}, body};
   };
-  task.retry_delay = [retry](const aws::HttpOutcome& outcome, int attempts)
-      -> std::optional<std::chrono::milliseconds> {
+  task.retry_delay = [retry](const aws::HttpOutcome& outcome,
+                             int attempts) -> std::optional<std::chrono::milliseconds> {
     if (!outcome) return retry->next_delay(outcome.error(), attempts);
     if (outcome->status >= 500 || outcome->status == 429) {
       Error error = make_error("HttpError", "HTTP " + std::to_string(outcome->status));
@@ -270,9 +273,11 @@ lambda::InvocationResponse Launch::handle(const lambda::InvocationRequest& invoc
 
   auto sent = send_response(*request, response, answer_by);
   if (!sent) return to_invocation_response(sent.error());
-  return to_invocation_response(nlohmann::json{
-      {"Status", response.success ? "SUCCESS" : "FAILED"}, {"Reason", response.reason},
-      {"PhysicalResourceId", response.physical_resource_id}, {"Data", response.data}});
+  return to_invocation_response(
+      nlohmann::json{{"Status", response.success ? "SUCCESS" : "FAILED"},
+                     {"Reason", response.reason},
+                     {"PhysicalResourceId", response.physical_resource_id},
+                     {"Data", response.data}});
 }
 
 }  // namespace bulkqa::functions

@@ -32,7 +32,8 @@ std::vector<WorkerVotes> PostLabeling::read_votes(const DatasetObject& object,
     if (annotation.content) {
       content = *annotation.content;
     } else {
-      auto stored = clients_.s3.get_object(annotation.content_uri->bucket, annotation.content_uri->key);
+      auto stored =
+          clients_.s3.get_object(annotation.content_uri->bucket, annotation.content_uri->key);
       if (!stored) {
         log::warn("annotation skipped", {{"dataset_object_id", object.dataset_object_id},
                                          {"worker_id", annotation.worker_id},
@@ -60,10 +61,12 @@ void PostLabeling::add_image_votes(const std::string& labeling_job_arn,
   for (const auto& tally : tallies) {
     ImageVotes image{tally.item, {}, {}};
     for (const auto& worker : tally.confirm_workers) {
-      image.confirm_ids.push_back(vote_id(labeling_job_arn, dataset_object_id, worker, tally.index));
+      image.confirm_ids.push_back(
+          vote_id(labeling_job_arn, dataset_object_id, worker, tally.index));
     }
     for (const auto& worker : tally.disconfirm_workers) {
-      image.disconfirm_ids.push_back(vote_id(labeling_job_arn, dataset_object_id, worker, tally.index));
+      image.disconfirm_ids.push_back(
+          vote_id(labeling_job_arn, dataset_object_id, worker, tally.index));
     }
     if (has_votes(image)) votes.push_back(std::move(image));
   }
@@ -105,8 +108,8 @@ Status PostLabeling::count_remaining_votes(const ImageVotes& votes) {
     if (updated) return {};
     if (updated.error().code != "ConditionalCheckFailedException") return updated.error();
   }
-  return make_error("VoteConflict", "the votes for image " + url +
-                                        " kept conflicting with concurrent updates");
+  return make_error("VoteConflict",
+                    "the votes for image " + url + " kept conflicting with concurrent updates");
 }
 
 Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {

@@ -30,8 +30,8 @@ Result<nlohmann::json> PreLabeling::run(const nlohmann::json& event_json) {
 
   auto batch = parse_batch(batch_text);
   if (!batch) return batch.error();
-  log::info("task input ready", {{"labeling_job_arn", event->labeling_job_arn},
-                                 {"images", batch->size()}});
+  log::info("task input ready",
+            {{"labeling_job_arn", event->labeling_job_arn}, {"images", batch->size()}});
   return pre_labeling_response(*batch);
 }
 

@@ -11,7 +11,9 @@ namespace {
 
 constexpr auto kInvocationTimeout = std::chrono::minutes(15);
 
-Error stack_error(std::string message) { return make_error("LocalStackFailed", std::move(message)); }
+Error stack_error(std::string message) {
+  return make_error("LocalStackFailed", std::move(message));
+}
 
 }  // namespace
 
@@ -49,10 +51,12 @@ Status LocalStack::start_functions() {
     const char* executable;
     std::unique_ptr<LocalFunction>* function;
   };
-  for (const Slot slot : {Slot{"bulkqa-launch", &launch_}, Slot{"bulkqa-pre-labeling", &pre_labeling_},
-                          Slot{"bulkqa-post-labeling", &post_labeling_}}) {
-    auto function = LocalFunction::start(options_.bin_dir / slot.executable, environment,
-                                         options_.log_dir / (std::string(slot.executable) + ".log"));
+  for (const Slot slot :
+       {Slot{"bulkqa-launch", &launch_}, Slot{"bulkqa-pre-labeling", &pre_labeling_},
+        Slot{"bulkqa-post-labeling", &post_labeling_}}) {
+    auto function =
+        LocalFunction::start(options_.bin_dir / slot.executable, environment,
+                             options_.log_dir / (std::string(slot.executable) + ".log"));
     if (!function) return function.error();
     *slot.function = std::move(*function);
   }
@@ -103,11 +107,13 @@ Result<std::vector<Task>> LocalStack::tasks() {
   for (std::string line; std::getline(lines, line);) {
     const auto entry = nlohmann::json::parse(line, nullptr, false);
     if (!entry.is_object() || !entry.contains("source-ref")) {
-      return stack_error("manifest line " + std::to_string(tasks.size() + 1) + " has no source-ref");
+      return stack_error("manifest line " + std::to_string(tasks.size() + 1) +
+                         " has no source-ref");
     }
-    const nlohmann::json event = {{"version", "2018-10-06"},
-                                  {"labelingJobArn", "arn:aws:sagemaker:us-east-1:000000000000:labeling-job/bulkqa-local"},
-                                  {"dataObject", entry}};
+    const nlohmann::json event = {
+        {"version", "2018-10-06"},
+        {"labelingJobArn", "arn:aws:sagemaker:us-east-1:000000000000:labeling-job/bulkqa-local"},
+        {"dataObject", entry}};
     auto answer = invoke(*pre_labeling_, event);
     if (!answer) return answer.error();
     auto items = parse_batch((*answer)["taskInput"]["sourceRef"].dump());
@@ -124,7 +130,8 @@ Result<nlohmann::json> LocalStack::consolidate(const std::string& labeling_job_a
   const S3Uri request{options_.stack_bucket,
                       "ground-truth/annotations/consolidation-request/iteration-" +
                           std::to_string(++consolidation_requests_) + ".json"};
-  if (auto stored = s3_.put_object({request.bucket, request.key, payload.dump(), "application/json"});
+  if (auto stored =
+          s3_.put_object({request.bucket, request.key, payload.dump(), "application/json"});
       !stored) {
     return stored.error();
   }

@@ -16,7 +16,9 @@
 namespace bulkqa::local {
 namespace {
 
-Error moto_error(std::string message) { return make_error("LocalMotoFailed", std::move(message)); }
+Error moto_error(std::string message) {
+  return make_error("LocalMotoFailed", std::move(message));
+}
 
 // A port the kernel just handed out; moto binds it a moment later.
 Result<int> free_loopback_port() {
@@ -25,7 +27,8 @@ Result<int> free_loopback_port() {
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t length = sizeof address;
-  const bool bound = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+  const bool bound = fd >= 0 &&
+                     ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
                      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
   if (fd >= 0) ::close(fd);
   if (!bound) return moto_error("cannot find a free loopback port");
@@ -53,7 +56,8 @@ Status wait_until_serving(const std::string& endpoint, FunctionProcess& process)
   for (int attempt = 0; attempt < 600; ++attempt) {
     auto answer = http.send({"GET", endpoint + "/moto-api/", {}, ""});
     if (answer && answer->status == 200) return {};
-    if (!process.running()) return moto_error("moto_server exited during start-up (is moto installed?)");
+    if (!process.running())
+      return moto_error("moto_server exited during start-up (is moto installed?)");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return moto_error("moto_server did not start serving at " + endpoint);
@@ -88,7 +92,8 @@ Result<std::unique_ptr<LocalMoto>> LocalMoto::start(const MotoOptions& options) 
   return moto;
 }
 
-LocalMoto::LocalMoto(std::unique_ptr<FunctionProcess> process, std::string endpoint, std::string region)
+LocalMoto::LocalMoto(std::unique_ptr<FunctionProcess> process, std::string endpoint,
+                     std::string region)
     : process_(std::move(process)), endpoint_(std::move(endpoint)), region_(std::move(region)) {}
 
 Status LocalMoto::create_admin() {
@@ -104,7 +109,8 @@ Status LocalMoto::create_admin() {
   auto key = iam_call("CreateAccessKey", {{"UserName", "bulkqa-admin"}}, bootstrap);
   if (!key) return key.error();
   auto policy = iam_call("PutUserPolicy",
-                         {{"UserName", "bulkqa-admin"}, {"PolicyName", "everything"},
+                         {{"UserName", "bulkqa-admin"},
+                          {"PolicyName", "everything"},
                           {"PolicyDocument", everything.dump()}},
                          bootstrap);
   if (!policy) return policy.error();
@@ -130,11 +136,13 @@ Result<std::string> LocalMoto::iam_call(
   return std::move(answer->body);
 }
 
-Result<aws::Credentials> LocalMoto::create_user(const std::string& name, const nlohmann::json& policy) {
+Result<aws::Credentials> LocalMoto::create_user(const std::string& name,
+                                                const nlohmann::json& policy) {
   if (auto user = iam_call("CreateUser", {{"UserName", name}}, admin_); !user) return user.error();
-  if (auto put = iam_call("PutUserPolicy",
-                          {{"UserName", name}, {"PolicyName", "policy"}, {"PolicyDocument", policy.dump()}},
-                          admin_);
+  if (auto put = iam_call(
+          "PutUserPolicy",
+          {{"UserName", name}, {"PolicyName", "policy"}, {"PolicyDocument", policy.dump()}},
+          admin_);
       !put) {
     return put.error();
   }
@@ -152,7 +160,8 @@ aws::AwsConfig LocalMoto::config(const aws::Credentials& credentials) const {
   return config;
 }
 
-std::map<std::string, std::string> LocalMoto::environment(const aws::Credentials& credentials) const {
+std::map<std::string, std::string> LocalMoto::environment(
+    const aws::Credentials& credentials) const {
   return {{"AWS_ACCESS_KEY_ID", credentials.access_key_id},
           {"AWS_SECRET_ACCESS_KEY", credentials.secret_access_key},
           {"AWS_REGION", region_},
@@ -167,16 +176,15 @@ Status LocalMoto::create_bucket(const std::string& bucket) {
 Status LocalMoto::create_image_table(const std::string& table) {
   aws::HttpClient http;
   aws::DynamoDbClient dynamodb(config(admin_), http);
-  auto answer = dynamodb.call(
-      "CreateTable",
-      {{"TableName", table},
-       {"BillingMode", "PAY_PER_REQUEST"},
-       {"AttributeDefinitions",
-        {{{"AttributeName", "s3_image_url"}, {"AttributeType", "S"}},
-         {{"AttributeName", "label"}, {"AttributeType", "S"}}}},
-       {"KeySchema",
-        {{{"AttributeName", "s3_image_url"}, {"KeyType", "HASH"}},
-         {{"AttributeName", "label"}, {"KeyType", "RANGE"}}}}});
+  auto answer =
+      dynamodb.call("CreateTable", {{"TableName", table},
+                                    {"BillingMode", "PAY_PER_REQUEST"},
+                                    {"AttributeDefinitions",
+                                     {{{"AttributeName", "s3_image_url"}, {"AttributeType", "S"}},
+                                      {{"AttributeName", "label"}, {"AttributeType", "S"}}}},
+                                    {"KeySchema",
+                                     {{{"AttributeName", "s3_image_url"}, {"KeyType", "HASH"}},
+                                      {{"AttributeName", "label"}, {"KeyType", "RANGE"}}}}});
   if (!answer) return answer.error();
   return {};
 }

@@ -9,21 +9,23 @@ ResponseUrlServer::ResponseUrlServer() : server_(std::make_unique<httplib::Serve
 Result<std::unique_ptr<ResponseUrlServer>> ResponseUrlServer::start() {
   std::unique_ptr<ResponseUrlServer> sink(new ResponseUrlServer());
   auto* self = sink.get();
-  sink->server_->Put(R"(/cfn/(.+))", [self](const httplib::Request& request, httplib::Response& answer) {
-    std::lock_guard lock(self->mutex_);
-    auto& received = self->received_[request.matches[1]];
-    ++received.count;
-    if (received.failures_left > 0) {
-      --received.failures_left;
-      answer.status = 500;
-      return;
-    }
-    received.body = request.body;
-    received.content_type = request.get_header_value("Content-Type");
-    answer.status = 200;
-  });
+  sink->server_->Put(R"(/cfn/(.+))",
+                     [self](const httplib::Request& request, httplib::Response& answer) {
+                       std::lock_guard lock(self->mutex_);
+                       auto& received = self->received_[request.matches[1]];
+                       ++received.count;
+                       if (received.failures_left > 0) {
+                         --received.failures_left;
+                         answer.status = 500;
+                         return;
+                       }
+                       received.body = request.body;
+                       received.content_type = request.get_header_value("Content-Type");
+                       answer.status = 200;
+                     });
   sink->port_ = sink->server_->bind_to_any_port("127.0.0.1");
-  if (sink->port_ <= 0) return make_error("BindFailed", "cannot bind the ResponseURL server on 127.0.0.1");
+  if (sink->port_ <= 0)
+    return make_error("BindFailed", "cannot bind the ResponseURL server on 127.0.0.1");
   // The socket listens from bind on, so requests made before the thread runs wait in its backlog.
   sink->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
   return sink;

@@ -34,7 +34,8 @@ std::string trimmed(std::string text) {
 
 // With one reviewer who never errs, an image gets a confirm exactly when its folder's label is
 // the model's label.
-std::map<std::string, LabelCounts> expected_counts(const std::string& corpus, const std::string& map) {
+std::map<std::string, LabelCounts> expected_counts(const std::string& corpus,
+                                                   const std::string& map) {
   std::map<std::string, std::string> label_of_folder;
   std::istringstream map_lines(testing::read_file(testing::source_path(map)));
   std::string line;
@@ -53,7 +54,8 @@ std::map<std::string, LabelCounts> expected_counts(const std::string& corpus, co
     ++row.images;
     const std::string folder = fields[0].substr(0, fields[0].find('/'));
     const auto truth = label_of_folder.find(folder);
-    (truth != label_of_folder.end() && truth->second == fields[1] ? row.confirms : row.disconfirms) += 1;
+    (truth != label_of_folder.end() && truth->second == fields[1] ? row.confirms
+                                                                  : row.disconfirms) += 1;
   }
   return counts;
 }
@@ -63,7 +65,8 @@ std::map<std::string, LabelCounts> printed_counts(const std::string& output) {
   std::istringstream lines(output);
   for (std::string line; std::getline(lines, line);) {
     auto cells = split(line, '|');
-    if (cells.size() < 5 || trimmed(cells[1]) == "Label" || trimmed(cells[1]).starts_with("---")) continue;
+    if (cells.size() < 5 || trimmed(cells[1]) == "Label" || trimmed(cells[1]).starts_with("---"))
+      continue;
     const std::string label = trimmed(cells[1]);
     if (label == "TOTAL") continue;
     counts[label] = {std::stoi(cells[2]), std::stoi(cells[3]), std::stoi(cells[4])};
@@ -72,10 +75,13 @@ std::map<std::string, LabelCounts> printed_counts(const std::string& output) {
 }
 
 TEST(DemoCommandTest, PrintsTheVotesTheTruthMapImplies) {
-  const auto work_dir = std::filesystem::temp_directory_path() / ("bulkqa-demo-" + std::to_string(::getpid()));
-  const std::string command = "cd " + testing::source_path("") + " && " + testing::binary_path("bulkqa") +
+  const auto work_dir =
+      std::filesystem::temp_directory_path() / ("bulkqa-demo-" + std::to_string(::getpid()));
+  const std::string command = "cd " + testing::source_path("") + " && " +
+                              testing::binary_path("bulkqa") +
                               " demo --corpus samples/smallsample.csv --reviewers 1 --error-rate 0"
-                              " --min-confidence 0 --work-dir " + work_dir.string() + " 2>/dev/null";
+                              " --min-confidence 0 --work-dir " +
+                              work_dir.string() + " 2>/dev/null";
   FILE* pipe = ::popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   std::string output;

@@ -48,7 +48,8 @@ TEST_F(DynamoDbClientTest, ConditionalUpdateIsRefusedWithATypedError) {
       {"Key", key_of("s3://b/x.jpg")},
       {"UpdateExpression", "ADD WorkerConfirmCount :one, VoteIds :ids"},
       {"ConditionExpression", "NOT contains(VoteIds, :id)"},
-      {"ExpressionAttributeValues", {{":one", {{"N", "1"}}}, {":ids", {{"SS", {"v1"}}}}, {":id", {{"S", "v1"}}}}}};
+      {"ExpressionAttributeValues",
+       {{":one", {{"N", "1"}}}, {":ids", {{"SS", {"v1"}}}}, {":id", {{"S", "v1"}}}}}};
   ASSERT_TRUE(dynamodb_.update_item(add_once).ok());
   auto again = dynamodb_.update_item(add_once);
   ASSERT_FALSE(again.ok());
@@ -102,7 +103,8 @@ TEST_F(DynamoDbClientTest, AWrongSecretIsRefusedAndMotosXmlAnswerIsParsed) {
 TEST_F(DynamoDbClientTest, IamPolicyIsEnforced) {
   const nlohmann::json update_only = {
       {"Version", "2012-10-17"},
-      {"Statement", {{{"Effect", "Allow"}, {"Action", {"dynamodb:UpdateItem"}}, {"Resource", "*"}}}}};
+      {"Statement",
+       {{{"Effect", "Allow"}, {"Action", {"dynamodb:UpdateItem"}}, {"Resource", "*"}}}}};
   aws::DynamoDbClient updater(
       moto().config(moto().create_user(MotoServer::unique_name("updater"), update_only)), http_);
   auto denied = updater.put_item(table_, key_of("s3://b/y.jpg"));

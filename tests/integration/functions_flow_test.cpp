@@ -67,7 +67,8 @@ std::vector<std::vector<ExpectedImage>> expected_batches(const std::vector<Expec
   for (const auto& label : labels) {
     const auto& group = by_label[label];
     for (std::size_t first = 0; first < group.size(); first += size) {
-      batches.emplace_back(group.begin() + first, group.begin() + std::min(group.size(), first + size));
+      batches.emplace_back(group.begin() + first,
+                           group.begin() + std::min(group.size(), first + size));
     }
   }
   return batches;
@@ -94,7 +95,8 @@ class FunctionsFlowTest : public ::testing::TestWithParam<std::string> {
     source_bucket_ = MotoServer::unique_name("images");
     launch_bucket_ = MotoServer::unique_name("launch");
     table_ = MotoServer::unique_name("table");
-    for (const auto& bucket : {stack_bucket_, source_bucket_, launch_bucket_}) moto().create_bucket(bucket);
+    for (const auto& bucket : {stack_bucket_, source_bucket_, launch_bucket_})
+      moto().create_bucket(bucket);
     moto().create_image_table(table_);
     environment_ = moto().environment(moto().admin());
     environment_["BULKQA_TABLE"] = table_;
@@ -109,12 +111,14 @@ class FunctionsFlowTest : public ::testing::TestWithParam<std::string> {
   void upload_images(const std::vector<ExpectedImage>& images) {
     std::vector<aws::PutObjectRequest> puts;
     for (const auto& image : images) {
-      puts.push_back({source_bucket_, kImagePrefix + image.path, "image:" + image.path, "image/jpeg"});
+      puts.push_back(
+          {source_bucket_, kImagePrefix + image.path, "image:" + image.path, "image/jpeg"});
     }
     for (const auto& status : s3_.put_objects(std::move(puts))) ASSERT_TRUE(status.ok());
   }
 
-  json custom_resource_event(const std::string& type, const std::string& id, const std::string& corpus_key) {
+  json custom_resource_event(const std::string& type, const std::string& id,
+                             const std::string& corpus_key) {
     json event = {{"RequestType", type},
                   {"ResponseURL", receiver_->url(id)},
                   {"StackId", "arn:aws:cloudformation:us-east-1:123456789012:stack/bulkqa/1"},
@@ -196,8 +200,9 @@ TEST_P(FunctionsFlowTest, LaunchReviewTallyAndDelete) {
   testing::FunctionUnderTest pre_labeling("bulkqa-pre-labeling", environment_);
   std::vector<json> task_inputs;
   for (std::size_t b = 0; b < batches.size(); ++b) {
-    const json answer = pre_labeling.invoke_ok(
-        {{"version", "2018-10-06"}, {"labelingJobArn", kJobArn}, {"dataObject", {{"source-ref", batch_uris[b]}}}});
+    const json answer = pre_labeling.invoke_ok({{"version", "2018-10-06"},
+                                                {"labelingJobArn", kJobArn},
+                                                {"dataObject", {{"source-ref", batch_uris[b]}}}});
     EXPECT_EQ(answer["isHumanAnnotationRequired"], "true");
     const json& items = answer["taskInput"]["sourceRef"];
     ASSERT_EQ(items.size(), batches[b].size()) << batch_uris[b];
@@ -215,7 +220,8 @@ TEST_P(FunctionsFlowTest, LaunchReviewTallyAndDelete) {
   for (const auto& image : images) {
     const auto found = items.find({"s3://" + stack_bucket_ + "/" + image.path, image.label});
     ASSERT_NE(found, items.end()) << image.path;
-    EXPECT_DOUBLE_EQ(std::stod(found->second["confidence"]["N"].get<std::string>()), image.confidence);
+    EXPECT_DOUBLE_EQ(std::stod(found->second["confidence"]["N"].get<std::string>()),
+                     image.confidence);
     EXPECT_FALSE(found->second.contains("WorkerConfirmCount"));
   }
 
@@ -231,23 +237,27 @@ TEST_P(FunctionsFlowTest, LaunchReviewTallyAndDelete) {
         const std::string url = "s3://" + stack_bucket_ + "/" + batches[b][i].path;
         const Answer answer = answer_of(worker, url);
         if (answer == Answer::none) continue;
-        content[batches[b][i].label + "-" + std::to_string(i)] = {{"Confirmed", answer == Answer::confirm}};
+        content[batches[b][i].label + "-" + std::to_string(i)] = {
+            {"Confirmed", answer == Answer::confirm}};
         auto& counts = expected[{url, batches[b][i].label}];
         (answer == Answer::confirm ? counts.confirm : counts.disconfirm) += 1;
       }
-      annotations.push_back({{"workerId", worker}, {"annotationData", {{"content", content.dump()}}}});
+      annotations.push_back(
+          {{"workerId", worker}, {"annotationData", {{"content", content.dump()}}}});
     }
     payload.push_back({{"datasetObjectId", std::to_string(b)},
                        {"dataObject", {{"s3Uri", batch_uris[b]}}},
                        {"annotations", annotations}});
   }
-  ASSERT_TRUE(s3_.put_object({stack_bucket_, "gt-output/iteration-1/request.json", payload.dump()}).ok());
-  const json post_event = {{"version", "2018-10-06"},
-                           {"labelingJobArn", kJobArn},
-                           {"labelCategories", json::array()},
-                           {"labelAttributeName", "bulkqa"},
-                           {"roleArn", "arn:aws:iam::123456789012:role/gt"},
-                           {"payload", {{"s3Uri", "s3://" + stack_bucket_ + "/gt-output/iteration-1/request.json"}}}};
+  ASSERT_TRUE(
+      s3_.put_object({stack_bucket_, "gt-output/iteration-1/request.json", payload.dump()}).ok());
+  const json post_event = {
+      {"version", "2018-10-06"},
+      {"labelingJobArn", kJobArn},
+      {"labelCategories", json::array()},
+      {"labelAttributeName", "bulkqa"},
+      {"roleArn", "arn:aws:iam::123456789012:role/gt"},
+      {"payload", {{"s3Uri", "s3://" + stack_bucket_ + "/gt-output/iteration-1/request.json"}}}};
 
   testing::FunctionUnderTest post_labeling("bulkqa-post-labeling", environment_);
   const json consolidated = post_labeling.invoke_ok(post_event);
@@ -288,7 +298,9 @@ TEST_P(FunctionsFlowTest, LaunchReviewTallyAndDelete) {
 
 INSTANTIATE_TEST_SUITE_P(Samples, FunctionsFlowTest,
                          ::testing::Values("smallsample.csv", "shellfish.csv"),
-                         [](const auto& info) { return info.param.substr(0, info.param.find('.')); });
+                         [](const auto& info) {
+                           return info.param.substr(0, info.param.find('.'));
+                         });
 
 class LaunchFailureTest : public FunctionsFlowTest {};
 
@@ -298,12 +310,14 @@ TEST_F(LaunchFailureTest, ABadRowFailsTheResourceNamingTheLineAndWritesNothing) 
                 "crab/1.jpg,Crab,99\r\n"
                 "crab/2.jpg,Crab,98\r\n"
                 "crab/3.jpg,Crab,ninety\r\n");
-  upload_images({{"crab/1.jpg", "Crab", 99}, {"crab/2.jpg", "Crab", 98}, {"crab/3.jpg", "Crab", 97}});
+  upload_images(
+      {{"crab/1.jpg", "Crab", 99}, {"crab/2.jpg", "Crab", 98}, {"crab/3.jpg", "Crab", 97}});
   testing::FunctionUnderTest launch("bulkqa-launch", environment_);
   launch.invoke(custom_resource_event("Create", "bad-row", "corpus/bad.csv"));
   const json response = receiver_->response("bad-row");
   ASSERT_EQ(response["Status"], "FAILED") << response.dump();
-  EXPECT_NE(response["Reason"].get<std::string>().find("line 4"), std::string::npos) << response.dump();
+  EXPECT_NE(response["Reason"].get<std::string>().find("line 4"), std::string::npos)
+      << response.dump();
   EXPECT_TRUE(s3_.list_all_keys(stack_bucket_, "")->empty());
   EXPECT_TRUE(table_items().empty());
 }
@@ -331,7 +345,8 @@ TEST_F(LaunchFailureTest, AMalformedRequestStillGetsAFailedAnswer) {
 }
 
 TEST_F(LaunchFailureTest, AMissingImageFailsTheResourceNamingIt) {
-  upload_corpus("missing.csv", "image_local_path,label,confidence\ncrab/1.jpg,Crab,99\ncrab/gone.jpg,Crab,98\n");
+  upload_corpus("missing.csv",
+                "image_local_path,label,confidence\ncrab/1.jpg,Crab,99\ncrab/gone.jpg,Crab,98\n");
   upload_images({{"crab/1.jpg", "Crab", 99}});
   testing::FunctionUnderTest launch("bulkqa-launch", environment_);
   launch.invoke(custom_resource_event("Create", "missing-image", "corpus/missing.csv"));
@@ -354,20 +369,27 @@ TEST_F(LaunchFailureTest, AFailedResponsePutIsRetried) {
 class LogTest : public FunctionsFlowTest {};
 
 TEST_F(LogTest, EveryLineIsJsonWithTheRequestIdAndNoSecret) {
-  const auto log_file = std::filesystem::temp_directory_path() /
-                        (MotoServer::unique_name("pre-labeling") + ".log");
+  const auto log_file =
+      std::filesystem::temp_directory_path() / (MotoServer::unique_name("pre-labeling") + ".log");
   auto environment = environment_;
   environment["LOG_LEVEL"] = "trace";
   {
     testing::FunctionUnderTest pre_labeling("bulkqa-pre-labeling", environment, log_file);
     // One call that reads S3 (signed requests) and one that fails.
-    const json batch = json::array({{{"s3_image_url", "s3://" + stack_bucket_ + "/a.jpg"}, {"label", "Crab"}, {"confidence", 91.5}}});
+    const json batch = json::array({{{"s3_image_url", "s3://" + stack_bucket_ + "/a.jpg"},
+                                     {"label", "Crab"},
+                                     {"confidence", 91.5}}});
     ASSERT_TRUE(s3_.put_object({stack_bucket_, "batches/x.json", batch.dump()}).ok());
-    pre_labeling.invoke_ok({{"version", "2018-10-06"}, {"labelingJobArn", kJobArn},
-                            {"dataObject", {{"source-ref", "s3://" + stack_bucket_ + "/batches/x.json"}}}});
-    EXPECT_FALSE(pre_labeling.invoke({{"version", "2018-10-06"}, {"labelingJobArn", kJobArn},
-                                      {"dataObject", {{"source-ref", "s3://" + stack_bucket_ + "/missing.json"}}}})
-                     .ok);
+    pre_labeling.invoke_ok(
+        {{"version", "2018-10-06"},
+         {"labelingJobArn", kJobArn},
+         {"dataObject", {{"source-ref", "s3://" + stack_bucket_ + "/batches/x.json"}}}});
+    EXPECT_FALSE(
+        pre_labeling
+            .invoke({{"version", "2018-10-06"},
+                     {"labelingJobArn", kJobArn},
+                     {"dataObject", {{"source-ref", "s3://" + stack_bucket_ + "/missing.json"}}}})
+            .ok);
   }
   const std::string log = testing::read_file(log_file);
   std::filesystem::remove(log_file);
@@ -388,18 +410,22 @@ class PreLabelingTest : public FunctionsFlowTest {};
 
 TEST_F(PreLabelingTest, ASourceOutsideTheStackBucketIsRefused) {
   testing::FunctionUnderTest pre_labeling("bulkqa-pre-labeling", environment_);
-  auto result = pre_labeling.invoke({{"version", "2018-10-06"},
-                                     {"labelingJobArn", kJobArn},
-                                     {"dataObject", {{"source-ref", "s3://" + source_bucket_ + "/x.json"}}}});
+  auto result =
+      pre_labeling.invoke({{"version", "2018-10-06"},
+                           {"labelingJobArn", kJobArn},
+                           {"dataObject", {{"source-ref", "s3://" + source_bucket_ + "/x.json"}}}});
   ASSERT_FALSE(result.ok);
   EXPECT_NE(result.error_message.find(stack_bucket_), std::string::npos) << result.error_message;
 }
 
 TEST_F(PreLabelingTest, AnInlineSourceIsServedAsIs) {
-  const json batch = json::array({{{"s3_image_url", "s3://" + stack_bucket_ + "/a.jpg"}, {"label", "Crab"}, {"confidence", 91.5}}});
+  const json batch = json::array({{{"s3_image_url", "s3://" + stack_bucket_ + "/a.jpg"},
+                                   {"label", "Crab"},
+                                   {"confidence", 91.5}}});
   testing::FunctionUnderTest pre_labeling("bulkqa-pre-labeling", environment_);
-  const json answer = pre_labeling.invoke_ok(
-      {{"version", "2018-10-06"}, {"labelingJobArn", kJobArn}, {"dataObject", {{"source", batch.dump()}}}});
+  const json answer = pre_labeling.invoke_ok({{"version", "2018-10-06"},
+                                              {"labelingJobArn", kJobArn},
+                                              {"dataObject", {{"source", batch.dump()}}}});
   EXPECT_EQ(answer["taskInput"]["sourceRef"], batch);
 }
 
@@ -408,21 +434,26 @@ class PostLabelingTest : public FunctionsFlowTest {};
 TEST_F(PostLabelingTest, AnUnreadableAnnotationIsSkippedAndTheOthersCount) {
   const std::string url = "s3://" + stack_bucket_ + "/crab/1.jpg";
   const json batch = json::array({{{"s3_image_url", url}, {"label", "Crab"}, {"confidence", 99}}});
-  ASSERT_TRUE(dynamodb_.put_item(table_, {{"s3_image_url", {{"S", url}}}, {"label", {{"S", "Crab"}}}}).ok());
-  const json payload = json::array(
-      {{{"datasetObjectId", "0"},
-        {"dataObject", {{"content", batch.dump()}}},
-        {"annotations",
-         {{{"workerId", "good"}, {"annotationData", {{"content", R"({"Crab-0":{"Confirmed":false}})"}}}},
-          {{"workerId", "bad"}, {"annotationData", {{"content", "not json"}}}},
-          {{"workerId", "outside"}, {"annotationData", {{"content", R"({"Crab-7":{"Confirmed":true}})"}}}}}}}});
+  ASSERT_TRUE(
+      dynamodb_.put_item(table_, {{"s3_image_url", {{"S", url}}}, {"label", {{"S", "Crab"}}}})
+          .ok());
+  const json payload =
+      json::array({{{"datasetObjectId", "0"},
+                    {"dataObject", {{"content", batch.dump()}}},
+                    {"annotations",
+                     {{{"workerId", "good"},
+                       {"annotationData", {{"content", R"({"Crab-0":{"Confirmed":false}})"}}}},
+                      {{"workerId", "bad"}, {"annotationData", {{"content", "not json"}}}},
+                      {{"workerId", "outside"},
+                       {"annotationData", {{"content", R"({"Crab-7":{"Confirmed":true}})"}}}}}}}});
   ASSERT_TRUE(s3_.put_object({stack_bucket_, "gt/req.json", payload.dump()}).ok());
   testing::FunctionUnderTest post_labeling("bulkqa-post-labeling", environment_);
-  const json answer = post_labeling.invoke_ok({{"version", "2018-10-06"},
-                                               {"labelingJobArn", kJobArn},
-                                               {"labelAttributeName", "qa"},
-                                               {"roleArn", "arn:aws:iam::123456789012:role/gt"},
-                                               {"payload", {{"s3Uri", "s3://" + stack_bucket_ + "/gt/req.json"}}}});
+  const json answer =
+      post_labeling.invoke_ok({{"version", "2018-10-06"},
+                               {"labelingJobArn", kJobArn},
+                               {"labelAttributeName", "qa"},
+                               {"roleArn", "arn:aws:iam::123456789012:role/gt"},
+                               {"payload", {{"s3Uri", "s3://" + stack_bucket_ + "/gt/req.json"}}}});
   const json& image = answer[0]["consolidatedAnnotation"]["content"]["qa"]["images"][0];
   EXPECT_EQ(image["disconfirm_count"], 1);
   EXPECT_EQ(image["confirm_count"], 0);
@@ -433,18 +464,23 @@ TEST_F(PostLabelingTest, AnUnreadableAnnotationIsSkippedAndTheOthersCount) {
 }
 
 TEST_F(PostLabelingTest, AVoteForAnImageWithoutAnItemFailsTheInvocation) {
-  const json batch = json::array({{{"s3_image_url", "s3://" + stack_bucket_ + "/ghost.jpg"}, {"label", "Crab"}, {"confidence", 99}}});
-  const json payload = json::array(
-      {{{"datasetObjectId", "0"},
-        {"dataObject", {{"content", batch.dump()}}},
-        {"annotations", {{{"workerId", "w"}, {"annotationData", {{"content", R"({"Crab-0":{"Confirmed":true}})"}}}}}}}});
+  const json batch = json::array({{{"s3_image_url", "s3://" + stack_bucket_ + "/ghost.jpg"},
+                                   {"label", "Crab"},
+                                   {"confidence", 99}}});
+  const json payload =
+      json::array({{{"datasetObjectId", "0"},
+                    {"dataObject", {{"content", batch.dump()}}},
+                    {"annotations",
+                     {{{"workerId", "w"},
+                       {"annotationData", {{"content", R"({"Crab-0":{"Confirmed":true}})"}}}}}}}});
   ASSERT_TRUE(s3_.put_object({stack_bucket_, "gt/ghost.json", payload.dump()}).ok());
   testing::FunctionUnderTest post_labeling("bulkqa-post-labeling", environment_);
-  auto result = post_labeling.invoke({{"version", "2018-10-06"},
-                                      {"labelingJobArn", kJobArn},
-                                      {"labelAttributeName", "qa"},
-                                      {"roleArn", "arn:aws:iam::123456789012:role/gt"},
-                                      {"payload", {{"s3Uri", "s3://" + stack_bucket_ + "/gt/ghost.json"}}}});
+  auto result =
+      post_labeling.invoke({{"version", "2018-10-06"},
+                            {"labelingJobArn", kJobArn},
+                            {"labelAttributeName", "qa"},
+                            {"roleArn", "arn:aws:iam::123456789012:role/gt"},
+                            {"payload", {{"s3Uri", "s3://" + stack_bucket_ + "/gt/ghost.json"}}}});
   ASSERT_FALSE(result.ok);
   EXPECT_EQ(result.error_type, "MissingItem");
   EXPECT_NE(result.error_message.find("ghost.jpg"), std::string::npos);

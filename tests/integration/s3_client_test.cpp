@@ -107,13 +107,14 @@ TEST_F(S3ClientTest, AWrongSecretIsRefusedWithSignatureDoesNotMatch) {
 }
 
 TEST_F(S3ClientTest, IamPolicyIsEnforced) {
-  const nlohmann::json read_only = {
-      {"Version", "2012-10-17"},
-      {"Statement",
-       {{{"Effect", "Allow"}, {"Action", {"s3:GetObject"}}, {"Resource", "arn:aws:s3:::" + bucket_ + "/*"}}}}};
+  const nlohmann::json read_only = {{"Version", "2012-10-17"},
+                                    {"Statement",
+                                     {{{"Effect", "Allow"},
+                                       {"Action", {"s3:GetObject"}},
+                                       {"Resource", "arn:aws:s3:::" + bucket_ + "/*"}}}}};
   ASSERT_TRUE(s3_.put_object({bucket_, "readable.txt", "hello"}).ok());
-  aws::S3Client reader(moto().config(moto().create_user(MotoServer::unique_name("reader"), read_only)),
-                       http_);
+  aws::S3Client reader(
+      moto().config(moto().create_user(MotoServer::unique_name("reader"), read_only)), http_);
   EXPECT_EQ(*reader.get_object(bucket_, "readable.txt"), "hello");
   auto denied = reader.put_object({bucket_, "written.txt", "no"});
   ASSERT_FALSE(denied.ok());

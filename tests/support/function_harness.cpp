@@ -36,7 +36,8 @@ FunctionUnderTest::FunctionUnderTest(const std::string& executable,
                                      const std::optional<std::filesystem::path>& log_file) {
   auto process_environment = environment;
   if (!process_environment.contains("LOG_LEVEL")) process_environment["LOG_LEVEL"] = "warn";
-  auto function = local::LocalFunction::start(binary_path(executable), process_environment, log_file);
+  auto function =
+      local::LocalFunction::start(binary_path(executable), process_environment, log_file);
   if (!function) throw std::runtime_error(function.error().describe());
   function_ = std::move(*function);
 }

@@ -22,7 +22,8 @@ std::string read_file(const std::string& path);
 class FunctionUnderTest {
  public:
   // The function's stderr (its JSON log) goes to `log_file` when given.
-  FunctionUnderTest(const std::string& executable, const std::map<std::string, std::string>& environment,
+  FunctionUnderTest(const std::string& executable,
+                    const std::map<std::string, std::string>& environment,
                     const std::optional<std::filesystem::path>& log_file = std::nullopt);
 
   // The invocation's answer. Fails the test when the function did not answer at all.

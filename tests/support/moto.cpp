@@ -24,7 +24,8 @@ MotoServer::MotoServer() {
   local::MotoOptions options;
   if (const char* python = std::getenv("BULKQA_PYTHON")) options.python = python;
   if (const char* log_dir = std::getenv("BULKQA_TEST_LOG_DIR")) {
-    options.log_file = std::filesystem::path(log_dir) / ("moto-" + std::to_string(::getpid()) + ".log");
+    options.log_file =
+        std::filesystem::path(log_dir) / ("moto-" + std::to_string(::getpid()) + ".log");
   }
   auto moto = local::LocalMoto::start(options);
   if (!moto) throw std::runtime_error(moto.error().describe());
@@ -33,7 +34,8 @@ MotoServer::MotoServer() {
 
 aws::Credentials MotoServer::create_user(const std::string& name, const nlohmann::json& policy) {
   auto credentials = moto_->create_user(name, policy);
-  if (!credentials) throw std::runtime_error("creating user " + name + ": " + credentials.error().describe());
+  if (!credentials)
+    throw std::runtime_error("creating user " + name + ": " + credentials.error().describe());
   return *credentials;
 }
 

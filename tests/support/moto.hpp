@@ -17,7 +17,9 @@ class MotoServer {
 
   const std::string& endpoint() const { return moto_->endpoint(); }
   const aws::Credentials& admin() const { return moto_->admin(); }
-  aws::AwsConfig config(const aws::Credentials& credentials) const { return moto_->config(credentials); }
+  aws::AwsConfig config(const aws::Credentials& credentials) const {
+    return moto_->config(credentials);
+  }
   std::map<std::string, std::string> environment(const aws::Credentials& credentials) const {
     return moto_->environment(credentials);
   }

@@ -5,11 +5,16 @@
 namespace bulkqa::aws {
 namespace {
 
-HttpResponse answer(long status, std::string body) { return {status, {}, std::move(body)}; }
+HttpResponse answer(long status, std::string body) {
+  return {status, {}, std::move(body)};
+}
 
 TEST(ServiceErrorsTest, DynamoDbJsonErrorsLoseTheirNamespace) {
   const Error error = parse_service_error(
-      "dynamodb", answer(400, R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"})"));
+      "dynamodb",
+      answer(
+          400,
+          R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"})"));
   EXPECT_EQ(error.code, "ResourceNotFoundException");
   EXPECT_EQ(error.message, "Requested resource not found");
   EXPECT_EQ(error.service, "dynamodb");
@@ -18,20 +23,26 @@ TEST(ServiceErrorsTest, DynamoDbJsonErrorsLoseTheirNamespace) {
 }
 
 TEST(ServiceErrorsTest, ThrottlingIsRetryableWhateverTheStatus) {
-  for (const char* code : {"ProvisionedThroughputExceededException", "ThrottlingException",
-                           "RequestLimitExceeded"}) {
+  for (const char* code :
+       {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}) {
     const Error error = parse_service_error(
-        "dynamodb", answer(400, std::string(R"({"__type":"com.amazonaws.dynamodb.v20120810#)") + code + "\"}"));
+        "dynamodb",
+        answer(400, std::string(R"({"__type":"com.amazonaws.dynamodb.v20120810#)") + code + "\"}"));
     EXPECT_TRUE(error.retryable) << code;
   }
-  EXPECT_TRUE(parse_service_error("s3", answer(503, "<Error><Code>SlowDown</Code></Error>")).retryable);
+  EXPECT_TRUE(
+      parse_service_error("s3", answer(503, "<Error><Code>SlowDown</Code></Error>")).retryable);
   EXPECT_TRUE(parse_service_error("s3", answer(500, "")).retryable);
-  EXPECT_FALSE(parse_service_error("s3", answer(403, "<Error><Code>AccessDenied</Code></Error>")).retryable);
+  EXPECT_FALSE(
+      parse_service_error("s3", answer(403, "<Error><Code>AccessDenied</Code></Error>")).retryable);
 }
 
 TEST(ServiceErrorsTest, S3XmlErrorsNameTheKey) {
   const Error error = parse_service_error(
-      "s3", answer(404, R"(<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>a/b.json</Key></Error>)"));
+      "s3",
+      answer(
+          404,
+          R"(<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>a/b.json</Key></Error>)"));
   EXPECT_EQ(error.code, "NoSuchKey");
   EXPECT_NE(error.message.find("a/b.json"), std::string::npos);
 }
@@ -39,7 +50,9 @@ TEST(ServiceErrorsTest, S3XmlErrorsNameTheKey) {
 TEST(ServiceErrorsTest, QueryProtocolXmlAsMotoSendsForDynamoDbAuthErrors) {
   const Error error = parse_service_error(
       "dynamodb",
-      answer(403, R"(<?xml version="1.0" encoding="utf-8"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message><Type>Sender</Type></Error></Errors></ErrorResponse>)"));
+      answer(
+          403,
+          R"(<?xml version="1.0" encoding="utf-8"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message><Type>Sender</Type></Error></Errors></ErrorResponse>)"));
   EXPECT_EQ(error.code, "SignatureDoesNotMatch");
   EXPECT_EQ(error.message, "bad");
 }
@@ -51,13 +64,14 @@ TEST(ServiceErrorsTest, AnUnreadableBodyFallsBackToTheStatus) {
 }
 
 TEST(ServiceErrorsTest, S3ErrorsInsideA200AreFound) {
-  const auto copy_failure = error_in_response(
-      "s3", answer(200, R"(<?xml version="1.0" encoding="UTF-8"?>
+  const auto copy_failure =
+      error_in_response("s3", answer(200, R"(<?xml version="1.0" encoding="UTF-8"?>
 <Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>)"));
   ASSERT_TRUE(copy_failure.has_value());
   EXPECT_EQ(copy_failure->code, "InternalError");
   EXPECT_TRUE(copy_failure->retryable);
-  EXPECT_FALSE(error_in_response("s3", answer(200, "<CopyObjectResult><ETag>x</ETag></CopyObjectResult>")));
+  EXPECT_FALSE(
+      error_in_response("s3", answer(200, "<CopyObjectResult><ETag>x</ETag></CopyObjectResult>")));
   EXPECT_FALSE(error_in_response("dynamodb", answer(200, "{}")));
   EXPECT_TRUE(error_in_response("dynamodb", answer(400, "{}")));
 }

@@ -1,5 +1,6 @@
 // DynamoDB over its JSON 1.0 protocol (POST /, X-Amz-Target: DynamoDB_20120810.<Operation>).
-// Items and keys are JSON in DynamoDB's attribute-value form: {"name": {"S": "…"}, "n": {"N": "1"}}.
+// Items and keys are JSON in DynamoDB's attribute-value form: {"name": {"S": "…"}, "n": {"N":
+// "1"}}.
 #pragma once
 
 #include <optional>
@@ -26,7 +27,8 @@ class DynamoDbClient {
 
   Status put_item(const std::string& table, const nlohmann::json& item);
   // The item, or nullopt when there is none with that key. Strongly consistent.
-  Result<std::optional<nlohmann::json>> get_item(const std::string& table, const nlohmann::json& key);
+  Result<std::optional<nlohmann::json>> get_item(const std::string& table,
+                                                 const nlohmann::json& key);
   // `request` is a whole UpdateItem request (TableName, Key, UpdateExpression, …).
   Result<nlohmann::json> update_item(const nlohmann::json& request);
 

@@ -52,7 +52,8 @@ class S3Client {
   Result<ObjectListing> list_objects(const std::string& bucket, const std::string& prefix,
                                      const std::optional<std::string>& continuation_token);
   // Every key under the prefix, following continuation tokens.
-  Result<std::vector<std::string>> list_all_keys(const std::string& bucket, const std::string& prefix);
+  Result<std::vector<std::string>> list_all_keys(const std::string& bucket,
+                                                 const std::string& prefix);
 
   // DeleteObjects in calls of at most 1000 keys, run concurrently. Keys S3 refused come back as
   // failures; a failed call is an Error.

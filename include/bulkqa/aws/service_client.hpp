@@ -39,7 +39,9 @@ class ServiceClient {
   std::vector<ServiceOutcome> call_all(std::vector<ServiceRequest> requests);
 
   // Calls still unfinished at the deadline fail with a "Timeout" error.
-  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) { deadline_ = deadline; }
+  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    deadline_ = deadline;
+  }
   std::optional<std::chrono::steady_clock::time_point> deadline() const { return deadline_; }
 
   void set_credentials(Credentials credentials) { credentials_ = std::move(credentials); }

@@ -37,7 +37,7 @@ struct RequestToSign {
   std::string host;  // as in the Host header: "bucket.s3.amazonaws.com" or "127.0.0.1:5000"
   std::string path;  // as it appears in the request line, already percent-encoded
   std::vector<std::pair<std::string, std::string>> query;  // decoded names and values
-  std::vector<HttpHeader> headers;                          // without Host; any case
+  std::vector<HttpHeader> headers;                         // without Host; any case
   std::string payload_hash;  // hex SHA-256 of the body, or "UNSIGNED-PAYLOAD"
 };
 

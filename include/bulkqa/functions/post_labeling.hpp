@@ -27,7 +27,8 @@ class PostLabeling {
   std::vector<WorkerVotes> read_votes(const DatasetObject& object, std::size_t batch_size);
   // The votes of each image in the tallies, so the table gets exactly what the answer reports.
   void add_image_votes(const std::string& labeling_job_arn, const std::string& dataset_object_id,
-                       const std::vector<ImageTally>& tallies, std::vector<ImageVotes>& votes) const;
+                       const std::vector<ImageTally>& tallies,
+                       std::vector<ImageVotes>& votes) const;
   Status apply_votes(const std::vector<ImageVotes>& votes);
   Status count_remaining_votes(const ImageVotes& votes);
 
