@@ -161,12 +161,25 @@ HttpRequest ServiceClient::signed_request(const ServiceRequest& request) const {
   return http_request;
 }
 
-std::optional<std::chrono::milliseconds> ServiceClient::retry_delay(const HttpOutcome& outcome,
-                                                                    int attempts) {
-  if (!outcome) return retry_.next_delay(outcome.error(), attempts);
-  if (auto error = error_in_response(service_, *outcome))
-    return retry_.next_delay(*error, attempts);
-  retry_.on_success(attempts > 1);
+std::optional<std::chrono::milliseconds> ServiceClient::retry_delay(
+    const HttpOutcome& outcome, int attempts, std::optional<Error>& last_error) {
+  std::optional<Error> error;
+  if (!outcome) {
+    error = outcome.error();
+  } else {
+    error = error_in_response(service_, *outcome);
+  }
+  if (error) {
+    auto delay = retry_.next_delay(*error, attempts);
+    last_error = std::move(error);
+    return delay;
+  }
+  // The refund matches what the retry cost (more after a timeout).
+  if (last_error) {
+    retry_.on_success_after(*last_error);
+  } else {
+    retry_.on_success(false);
+  }
   return std::nullopt;
 }
 
@@ -176,8 +189,9 @@ std::vector<ServiceOutcome> ServiceClient::call_all(std::vector<ServiceRequest> 
   for (auto& request : requests) {
     tasks.push_back(
         HttpTask{[this, request = std::move(request)] { return signed_request(request); },
-                 [this](const HttpOutcome& outcome, int attempts) {
-                   return retry_delay(outcome, attempts);
+                 [this, last_error = std::optional<Error>()](const HttpOutcome& outcome,
+                                                             int attempts) mutable {
+                   return retry_delay(outcome, attempts, last_error);
                  }});
   }
   std::vector<HttpOutcome> outcomes = http_.run(std::move(tasks), deadline_);

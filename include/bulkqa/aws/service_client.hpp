@@ -49,7 +49,9 @@ class ServiceClient {
 
  private:
   HttpRequest signed_request(const ServiceRequest& request) const;
-  std::optional<std::chrono::milliseconds> retry_delay(const HttpOutcome& outcome, int attempts);
+  // `last_error` is the task's previous retried error, kept so a success refunds what it cost.
+  std::optional<std::chrono::milliseconds> retry_delay(const HttpOutcome& outcome, int attempts,
+                                                       std::optional<Error>& last_error);
 
   std::string service_;
   Endpoint endpoint_;
