@@ -10,10 +10,10 @@
 namespace bulkqa::lambda {
 
 struct InvocationRequest {
-  std::string payload;       // the event, as JSON text
-  std::string request_id;    // Lambda-Runtime-Aws-Request-Id
-  std::string function_arn;  // Lambda-Runtime-Invoked-Function-Arn
-  std::string xray_trace_id; // Lambda-Runtime-Trace-Id
+  std::string payload;                             // the event, as JSON text
+  std::string request_id;                          // Lambda-Runtime-Aws-Request-Id
+  std::string function_arn;                        // Lambda-Runtime-Invoked-Function-Arn
+  std::string xray_trace_id;                       // Lambda-Runtime-Trace-Id
   std::chrono::system_clock::time_point deadline;  // Lambda-Runtime-Deadline-Ms
 
   std::chrono::milliseconds remaining_time() const;
@@ -24,7 +24,8 @@ struct InvocationResponse {
   bool success = true;
 
   static InvocationResponse ok(std::string json_payload);
-  static InvocationResponse failure(const std::string& error_message, const std::string& error_type);
+  static InvocationResponse failure(const std::string& error_message,
+                                    const std::string& error_type);
 };
 
 using Handler = std::function<InvocationResponse(const InvocationRequest&)>;
