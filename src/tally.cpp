@@ -32,11 +32,15 @@ std::string_view status_name(ImageStatus status) {
   return "unreviewed";
 }
 
-ImageStatus ImageTally::status() const {
-  if (confirm_workers.empty()) {
-    return disconfirm_workers.empty() ? ImageStatus::unreviewed : ImageStatus::disconfirmed;
+ImageStatus image_status(std::size_t confirm_count, std::size_t disconfirm_count) {
+  if (confirm_count == 0) {
+    return disconfirm_count == 0 ? ImageStatus::unreviewed : ImageStatus::disconfirmed;
   }
-  return disconfirm_workers.empty() ? ImageStatus::confirmed : ImageStatus::split;
+  return disconfirm_count == 0 ? ImageStatus::confirmed : ImageStatus::split;
+}
+
+ImageStatus ImageTally::status() const {
+  return image_status(confirm_count(), disconfirm_count());
 }
 
 std::vector<ImageTally> tally_batch(const std::vector<BatchItem>& batch,

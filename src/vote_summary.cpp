@@ -37,9 +37,7 @@ std::string markdown_row(const LabelVoteCounts& row) {
 }  // namespace
 
 ImageStatus ReviewedImage::status() const {
-  if (confirm_count == 0)
-    return disconfirm_count == 0 ? ImageStatus::unreviewed : ImageStatus::disconfirmed;
-  return disconfirm_count == 0 ? ImageStatus::confirmed : ImageStatus::split;
+  return image_status(confirm_count, disconfirm_count);
 }
 
 std::vector<LabelVoteCounts> count_votes_by_label(const std::vector<ReviewedImage>& images) {

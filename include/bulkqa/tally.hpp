@@ -24,6 +24,9 @@ enum class ImageStatus {
 // "unreviewed", "confirmed", "disconfirmed", "split".
 std::string_view status_name(ImageStatus status);
 
+// The status that an image's confirm and disconfirm counts give it.
+ImageStatus image_status(std::size_t confirm_count, std::size_t disconfirm_count);
+
 struct ImageTally {
   std::size_t index;  // position in the batch
   BatchItem item;
