@@ -1,14 +1,7 @@
 #include "bulkqa/aws/dynamodb.hpp"
 
-#include <algorithm>
-#include <random>
-#include <thread>
-
 namespace bulkqa::aws {
 namespace {
-
-constexpr std::size_t kMaxItemsPerBatchWrite = 25;
-constexpr int kMaxUnprocessedRounds = 10;
 
 Result<nlohmann::json> parse_answer(const std::string& operation, const ServiceOutcome& outcome) {
   if (!outcome) return outcome.error();
@@ -19,26 +12,6 @@ Result<nlohmann::json> parse_answer(const std::string& operation, const ServiceO
     return error;
   }
   return json;
-}
-
-std::vector<nlohmann::json> batch_write_requests(const std::string& table,
-                                                 const std::vector<nlohmann::json>& put_requests) {
-  std::vector<nlohmann::json> requests;
-  for (std::size_t first = 0; first < put_requests.size(); first += kMaxItemsPerBatchWrite) {
-    const std::size_t last = std::min(put_requests.size(), first + kMaxItemsPerBatchWrite);
-    nlohmann::json writes = nlohmann::json::array();
-    for (std::size_t i = first; i < last; ++i) writes.push_back(put_requests[i]);
-    requests.push_back({{"RequestItems", {{table, std::move(writes)}}}});
-  }
-  return requests;
-}
-
-// Capped exponential backoff with full jitter between rounds of unprocessed items.
-void wait_before_round(int round) {
-  static thread_local std::mt19937_64 random{std::random_device{}()};
-  const auto cap = std::min<long long>(5000, 50LL << std::min(round, 10));
-  std::uniform_int_distribution<long long> delay(0, cap);
-  std::this_thread::sleep_for(std::chrono::milliseconds(delay(random)));
 }
 
 }  // namespace
@@ -91,36 +64,6 @@ Result<std::optional<nlohmann::json>> DynamoDbClient::get_item(const std::string
 
 Result<nlohmann::json> DynamoDbClient::update_item(const nlohmann::json& request) {
   return call("UpdateItem", request);
-}
-
-Status DynamoDbClient::batch_write_items(const std::string& table,
-                                         const std::vector<nlohmann::json>& items) {
-  std::vector<nlohmann::json> pending;
-  pending.reserve(items.size());
-  for (const auto& item : items) pending.push_back({{"PutRequest", {{"Item", item}}}});
-
-  for (int round = 0; !pending.empty(); ++round) {
-    if (round == kMaxUnprocessedRounds) {
-      Error error = make_error("UnprocessedItems", std::to_string(pending.size()) + " of " +
-                                                       std::to_string(items.size()) +
-                                                       " items stayed unprocessed in table '" +
-                                                       table + "' after repeated BatchWriteItem");
-      error.service = "dynamodb";
-      error.retryable = true;
-      return error;
-    }
-    if (round > 0) wait_before_round(round);
-    std::vector<nlohmann::json> unprocessed;
-    for (auto& answer : call_all("BatchWriteItem", batch_write_requests(table, pending))) {
-      if (!answer) return answer.error();
-      const auto& left = (*answer)["UnprocessedItems"];
-      if (left.is_object() && left.contains(table)) {
-        for (const auto& write : left[table]) unprocessed.push_back(write);
-      }
-    }
-    pending = std::move(unprocessed);
-  }
-  return {};
 }
 
 Result<std::vector<nlohmann::json>> DynamoDbClient::scan_all(const std::string& table) {

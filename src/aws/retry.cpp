@@ -8,7 +8,11 @@ namespace {
 
 constexpr int kRetryCost = 5;
 constexpr int kTimeoutRetryCost = 10;
-constexpr int kFirstTrySuccessRefund = 1;
+// The SDKs' standard mode earns back 1 token per first-try success, which drains the quota once
+// more than a sixth of the requests fail: under a burst of throttling, every later failure is
+// then final. Earning back a retry's cost keeps retrying while fewer than half the requests fail,
+// and still spends the quota quickly against a dead endpoint, where nothing succeeds.
+constexpr int kFirstTrySuccessRefund = kRetryCost;
 
 int retry_cost(const Error& error) {
   return error.code == "Timeout" ? kTimeoutRetryCost : kRetryCost;

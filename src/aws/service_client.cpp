@@ -169,12 +169,15 @@ std::optional<std::chrono::milliseconds> ServiceClient::retry_delay(
   } else {
     error = error_in_response(service_, *outcome);
   }
-  if (error) {
+  if (error && error->retryable) {
     auto delay = retry_.next_delay(*error, attempts);
     last_error = std::move(error);
     return delay;
   }
-  // The refund matches what the retry cost (more after a timeout).
+  // An answer that settles the request, a success or a definitive refusal such as a failed
+  // condition, shows the service healthy. Without this, repeated refusals (a Ground Truth retry
+  // whose votes were counted already) would spend the quota and never earn it back. The refund
+  // matches what the retry cost (more after a timeout).
   if (last_error) {
     retry_.on_success_after(*last_error);
   } else {

@@ -1,5 +1,6 @@
 #include "bulkqa/functions/function_config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "bulkqa/log.hpp"
@@ -26,6 +27,13 @@ AwsClients::AwsClients(const aws::AwsConfig& config)
 void AwsClients::set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
   s3.service().set_deadline(deadline);
   dynamodb.service().set_deadline(deadline);
+}
+
+void AwsClients::set_deadline_for(const lambda::InvocationRequest& invocation) {
+  const auto remaining = invocation.remaining_time();
+  const auto margin = std::clamp<std::chrono::milliseconds>(
+      remaining / 20, std::chrono::milliseconds(250), std::chrono::seconds(2));
+  set_deadline(std::chrono::steady_clock::now() + remaining - margin);
 }
 
 lambda::InvocationResponse to_invocation_response(const Result<nlohmann::json>& result) {

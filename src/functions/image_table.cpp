@@ -12,10 +12,12 @@ nlohmann::json image_key(const std::string& s3_image_url, const std::string& lab
   return {{"s3_image_url", {{"S", s3_image_url}}}, {"label", {{"S", label}}}};
 }
 
-nlohmann::json image_item(const BatchItem& item) {
-  nlohmann::json json = image_key(item.s3_image_url, item.label);
-  json["confidence"] = {{"N", dynamodb_number(item.confidence)}};
-  return json;
+nlohmann::json image_upsert_request(const std::string& table, const BatchItem& item) {
+  return {
+      {"TableName", table},
+      {"Key", image_key(item.s3_image_url, item.label)},
+      {"UpdateExpression", "SET confidence = :confidence"},
+      {"ExpressionAttributeValues", {{":confidence", {{"N", dynamodb_number(item.confidence)}}}}}};
 }
 
 namespace {

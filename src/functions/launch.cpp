@@ -23,17 +23,18 @@ Clock::duration response_margin(std::chrono::milliseconds remaining) {
                                                std::chrono::seconds(30));
 }
 
-// The first failures of a bulk step, for a Reason that stays readable.
-Status first_failures(const std::vector<Status>& statuses, const std::string& step) {
+// The first failures of a bulk step (Status or Result outcomes), for a Reason that stays readable.
+template <typename Outcome>
+Status first_failures(const std::vector<Outcome>& outcomes, const std::string& step) {
   std::size_t failed = 0;
   std::string examples;
-  for (const auto& status : statuses) {
-    if (status) continue;
-    if (++failed <= 3) examples += (examples.empty() ? "" : "; ") + status.error().describe();
+  for (const auto& outcome : outcomes) {
+    if (outcome) continue;
+    if (++failed <= 3) examples += (examples.empty() ? "" : "; ") + outcome.error().describe();
   }
   if (failed == 0) return {};
   Error error = make_error("LaunchFailed", step + ": " + std::to_string(failed) + " of " +
-                                               std::to_string(statuses.size()) +
+                                               std::to_string(outcomes.size()) +
                                                " requests failed, e.g. " + examples);
   return error;
 }
@@ -121,10 +122,15 @@ Result<nlohmann::json> Launch::create_or_update(const LaunchProperties& properti
     return written.error();
   }
 
-  std::vector<nlohmann::json> table_items;
-  table_items.reserve(items.size());
-  for (const auto& item : items) table_items.push_back(image_item(item));
-  if (auto stored = clients_.dynamodb.batch_write_items(properties.dynamodb_table, table_items);
+  // One upsert per image rather than 25 per BatchWriteItem: a relaunch must keep the votes
+  // already counted, and BatchWriteItem can only overwrite whole items.
+  std::vector<nlohmann::json> upserts;
+  upserts.reserve(items.size());
+  for (const auto& item : items) {
+    upserts.push_back(image_upsert_request(properties.dynamodb_table, item));
+  }
+  if (auto stored = first_failures(clients_.dynamodb.call_all("UpdateItem", upserts),
+                                   "writing the image table");
       !stored) {
     return stored.error();
   }

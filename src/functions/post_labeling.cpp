@@ -6,7 +6,7 @@
 namespace bulkqa::functions {
 namespace {
 
-constexpr int kMaxReconcileAttempts = 5;
+constexpr int kMaxVoteRounds = 6;
 
 bool has_votes(const ImageVotes& votes) {
   return !votes.confirm_ids.empty() || !votes.disconfirm_ids.empty();
@@ -72,44 +72,64 @@ void PostLabeling::add_image_votes(const std::string& labeling_job_arn,
   }
 }
 
-Status PostLabeling::apply_votes(const std::vector<ImageVotes>& votes) {
-  // One request per image: concurrent requests never touch the same item.
-  std::vector<nlohmann::json> requests;
-  requests.reserve(votes.size());
-  for (const auto& image : votes) requests.push_back(add_votes_request(config_.table, image));
-  auto answers = clients_.dynamodb.call_all("UpdateItem", requests);
+Status PostLabeling::apply_votes(std::vector<ImageVotes> pending) {
+  // Every image's votes go in one conditional update, all images at once; one request per image,
+  // so concurrent requests never touch the same item. A refusal means some of the votes were
+  // counted before (Ground Truth invoked us again, or a retried request was applied although its
+  // answer got lost), or the item is missing: the refused items are read again and only the votes
+  // they lack are sent in the next round.
   std::size_t reconciled = 0;
-  for (std::size_t i = 0; i < answers.size(); ++i) {
-    if (answers[i]) continue;
-    if (answers[i].error().code != "ConditionalCheckFailedException") return answers[i].error();
-    if (auto counted = count_remaining_votes(votes[i]); !counted) return counted.error();
-    ++reconciled;
+  for (int round = 0; round < kMaxVoteRounds && !pending.empty(); ++round) {
+    if (round > 0) {
+      auto remaining = remaining_votes(pending);
+      if (!remaining) return remaining.error();
+      reconciled += pending.size();
+      pending = std::move(*remaining);
+      if (pending.empty()) break;
+    }
+    std::vector<nlohmann::json> requests;
+    requests.reserve(pending.size());
+    for (const auto& image : pending) requests.push_back(add_votes_request(config_.table, image));
+    auto answers = clients_.dynamodb.call_all("UpdateItem", requests);
+    std::vector<ImageVotes> refused;
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      if (answers[i]) continue;
+      if (answers[i].error().code != "ConditionalCheckFailedException") return answers[i].error();
+      refused.push_back(std::move(pending[i]));
+    }
+    pending = std::move(refused);
   }
-  log::info("votes recorded", {{"images", votes.size()}, {"reconciled", reconciled}});
+  if (!pending.empty()) {
+    return make_error("VoteConflict", "the votes for image " + pending.front().image.s3_image_url +
+                                          " kept conflicting with concurrent updates");
+  }
+  log::info("votes recorded", {{"reconciled_images", reconciled}});
   return {};
 }
 
-Status PostLabeling::count_remaining_votes(const ImageVotes& votes) {
-  // The refusal means some of these votes were counted before (Ground Truth invoked us again), or
-  // the image has no item. Count only what is missing, re-reading after each refusal in case
-  // another invocation counted some of them meanwhile.
-  const std::string& url = votes.image.s3_image_url;
-  ImageVotes pending = votes;
-  for (int attempt = 0; attempt < kMaxReconcileAttempts; ++attempt) {
-    auto item = clients_.dynamodb.get_item(config_.table, image_key(url, votes.image.label));
-    if (!item) return item.error();
-    if (!*item) {
-      return make_error("MissingItem", "no item in table '" + config_.table + "' for image " + url +
-                                           " with label '" + votes.image.label + "'");
-    }
-    pending = uncounted_votes(pending, **item);
-    if (!has_votes(pending)) return {};
-    auto updated = clients_.dynamodb.update_item(add_votes_request(config_.table, pending));
-    if (updated) return {};
-    if (updated.error().code != "ConditionalCheckFailedException") return updated.error();
+Result<std::vector<ImageVotes>> PostLabeling::remaining_votes(
+    const std::vector<ImageVotes>& refused) {
+  std::vector<nlohmann::json> reads;
+  reads.reserve(refused.size());
+  for (const auto& votes : refused) {
+    reads.push_back({{"TableName", config_.table},
+                     {"Key", image_key(votes.image.s3_image_url, votes.image.label)},
+                     {"ConsistentRead", true}});
   }
-  return make_error("VoteConflict",
-                    "the votes for image " + url + " kept conflicting with concurrent updates");
+  auto answers = clients_.dynamodb.call_all("GetItem", reads);
+  std::vector<ImageVotes> remaining;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    if (!answers[i]) return answers[i].error();
+    const BatchItem& image = refused[i].image;
+    if (!answers[i]->contains("Item")) {
+      return make_error("MissingItem", "no item in table '" + config_.table + "' for image " +
+                                           image.s3_image_url + " with label '" + image.label +
+                                           "'");
+    }
+    ImageVotes uncounted = uncounted_votes(refused[i], (*answers[i])["Item"]);
+    if (has_votes(uncounted)) remaining.push_back(std::move(uncounted));
+  }
+  return remaining;
 }
 
 Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
@@ -140,14 +160,14 @@ Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
             {{event->label_attribute_name,
               {{"label", label}, {"images", consolidated_content(tallies)}}}}}}}});
   }
-  if (auto applied = apply_votes(votes); !applied) return applied.error();
+  if (auto applied = apply_votes(std::move(votes)); !applied) return applied.error();
   return consolidated;
 }
 
 lambda::InvocationResponse PostLabeling::handle(const lambda::InvocationRequest& request) {
   auto event = parse_event(request);
   if (!event) return to_invocation_response(event.error());
-  clients_.set_deadline(std::chrono::steady_clock::now() + request.remaining_time());
+  clients_.set_deadline_for(request);
   return to_invocation_response(run(*event));
 }
 

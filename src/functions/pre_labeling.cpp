@@ -38,7 +38,7 @@ Result<nlohmann::json> PreLabeling::run(const nlohmann::json& event_json) {
 lambda::InvocationResponse PreLabeling::handle(const lambda::InvocationRequest& request) {
   auto event = parse_event(request);
   if (!event) return to_invocation_response(event.error());
-  clients_.set_deadline(std::chrono::steady_clock::now() + request.remaining_time());
+  clients_.set_deadline_for(request);
   return to_invocation_response(run(*event));
 }
 

@@ -12,6 +12,7 @@
 #include "bulkqa/aws/s3.hpp"
 #include "support/function_harness.hpp"
 #include "support/moto.hpp"
+#include "support/test_stack.hpp"
 
 namespace bulkqa {
 namespace {
@@ -19,8 +20,8 @@ namespace {
 using nlohmann::json;
 using testing::MotoServer;
 
-constexpr const char* kImagePrefix = "caltech101/";
-constexpr const char* kJobArn = "arn:aws:sagemaker:us-east-1:123456789012:labeling-job/bulkqa-test";
+using testing::kImagePrefix;
+using testing::kJobArn;
 
 // What the test expects of a sample corpus, worked out here independently of the product's parser:
 // the samples are plain CSV (no quoting) with CRLF line ends.
@@ -74,34 +75,8 @@ std::vector<std::vector<ExpectedImage>> expected_batches(const std::vector<Expec
   return batches;
 }
 
-// A deterministic reviewer: most images confirmed, some rejected, a few left without a checkbox.
-enum class Answer { confirm, disconfirm, none };
-Answer answer_of(const std::string& worker, const std::string& url) {
-  const std::size_t h = std::hash<std::string>{}(worker + "|" + url);
-  if (h % 11 == 0) return Answer::none;
-  return h % 4 == 0 ? Answer::disconfirm : Answer::confirm;
-}
-
-struct Counts {
-  int confirm = 0;
-  int disconfirm = 0;
-  bool operator==(const Counts&) const = default;
-};
-
 class FunctionsFlowTest : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override {
-    stack_bucket_ = MotoServer::unique_name("stack");
-    source_bucket_ = MotoServer::unique_name("images");
-    launch_bucket_ = MotoServer::unique_name("launch");
-    table_ = MotoServer::unique_name("table");
-    for (const auto& bucket : {stack_bucket_, source_bucket_, launch_bucket_})
-      moto().create_bucket(bucket);
-    moto().create_image_table(table_);
-    environment_ = moto().environment(moto().admin());
-    environment_["BULKQA_TABLE"] = table_;
-    environment_["BULKQA_BUCKET"] = stack_bucket_;
-  }
   static MotoServer& moto() { return MotoServer::shared(); }
 
   void upload_corpus(const std::string& file, const std::string& corpus_text) {
@@ -119,45 +94,21 @@ class FunctionsFlowTest : public ::testing::TestWithParam<std::string> {
 
   json custom_resource_event(const std::string& type, const std::string& id,
                              const std::string& corpus_key) {
-    json event = {{"RequestType", type},
-                  {"ResponseURL", receiver_->url(id)},
-                  {"StackId", "arn:aws:cloudformation:us-east-1:123456789012:stack/bulkqa/1"},
-                  {"RequestId", id},
-                  {"LogicalResourceId", "Launch"},
-                  {"ResourceType", "Custom::BulkQaLaunch"},
-                  {"ResourceProperties",
-                   {{"ServiceToken", "arn:aws:lambda:us-east-1:123456789012:function:launch"},
-                    {"S3Bucket", stack_bucket_},
-                    {"DynamoDBTable", table_},
-                    {"LaunchBucket", launch_bucket_},
-                    {"LabelCorpusKey", corpus_key},
-                    {"QABatchSize", "25"},
-                    {"MinConfidence", "80"},
-                    {"ImageSourceBucket", source_bucket_},
-                    {"ImageSourcePrefix", kImagePrefix}}}};
-    if (type != "Create") event["PhysicalResourceId"] = "bulkqa-launch-" + stack_bucket_;
-    return event;
+    return stack_.custom_resource_event(type, receiver_->url(id), id, corpus_key);
   }
-
-  std::map<std::pair<std::string, std::string>, json> table_items() {
-    auto items = dynamodb_.scan_all(table_);
-    EXPECT_TRUE(items.ok());
-    std::map<std::pair<std::string, std::string>, json> by_key;
-    for (auto& item : *items) {
-      by_key[{item["s3_image_url"]["S"], item["label"]["S"]}] = item;
-    }
-    return by_key;
-  }
-
+  std::map<testing::ImageKey, json> table_items() { return stack_.table_items(); }
   static int count_of(const json& item, const char* attribute) {
-    return item.contains(attribute) ? std::stoi(item[attribute]["N"].get<std::string>()) : 0;
+    return testing::TestStack::count_of(item, attribute);
   }
 
-  std::string stack_bucket_, source_bucket_, launch_bucket_, table_;
-  std::map<std::string, std::string> environment_;
-  aws::HttpClient http_;
-  aws::S3Client s3_{moto().config(moto().admin()), http_};
-  aws::DynamoDbClient dynamodb_{moto().config(moto().admin()), http_};
+  testing::TestStack stack_;
+  const std::string& stack_bucket_ = stack_.stack_bucket;
+  const std::string& source_bucket_ = stack_.source_bucket;
+  const std::string& launch_bucket_ = stack_.launch_bucket;
+  const std::string& table_ = stack_.table;
+  const std::map<std::string, std::string> environment_ = stack_.environment();
+  aws::S3Client& s3_ = stack_.s3();
+  aws::DynamoDbClient& dynamodb_ = stack_.dynamodb();
   testing::ResponseReceiver receiver_;
 };
 
@@ -225,29 +176,14 @@ TEST_P(FunctionsFlowTest, LaunchReviewTallyAndDelete) {
     EXPECT_FALSE(found->second.contains("WorkerConfirmCount"));
   }
 
-  // Two reviewers per task. Checkbox names carry the image's index; nlohmann's sorted keys put
-  // "-10" before "-2", as Ground Truth does.
+  // Two reviewers per task.
   json payload = json::array();
-  std::map<std::pair<std::string, std::string>, Counts> expected;
+  std::map<testing::ImageKey, testing::VoteCounts> expected;
   for (std::size_t b = 0; b < batches.size(); ++b) {
-    json annotations = json::array();
-    for (const std::string worker : {"worker-a", "worker-b"}) {
-      json content = json::object();
-      for (std::size_t i = 0; i < batches[b].size(); ++i) {
-        const std::string url = "s3://" + stack_bucket_ + "/" + batches[b][i].path;
-        const Answer answer = answer_of(worker, url);
-        if (answer == Answer::none) continue;
-        content[batches[b][i].label + "-" + std::to_string(i)] = {
-            {"Confirmed", answer == Answer::confirm}};
-        auto& counts = expected[{url, batches[b][i].label}];
-        (answer == Answer::confirm ? counts.confirm : counts.disconfirm) += 1;
-      }
-      annotations.push_back(
-          {{"workerId", worker}, {"annotationData", {{"content", content.dump()}}}});
-    }
     payload.push_back({{"datasetObjectId", std::to_string(b)},
                        {"dataObject", {{"s3Uri", batch_uris[b]}}},
-                       {"annotations", annotations}});
+                       {"annotations", testing::annotations_for(
+                                           task_inputs[b], {"worker-a", "worker-b"}, expected)}});
   }
   ASSERT_TRUE(
       s3_.put_object({stack_bucket_, "gt-output/iteration-1/request.json", payload.dump()}).ok());
@@ -268,7 +204,7 @@ TEST_P(FunctionsFlowTest, LaunchReviewTallyAndDelete) {
     ASSERT_EQ(result.size(), batches[b].size());
     for (std::size_t i = 0; i < result.size(); ++i) {
       const std::string url = "s3://" + stack_bucket_ + "/" + batches[b][i].path;
-      const Counts counts = expected[{url, batches[b][i].label}];
+      const testing::VoteCounts counts = expected[{url, batches[b][i].label}];
       EXPECT_EQ(result[i]["s3_image_url"], url);
       EXPECT_EQ(result[i]["confirm_count"], counts.confirm) << url;
       EXPECT_EQ(result[i]["disconfirm_count"], counts.disconfirm) << url;
@@ -277,7 +213,7 @@ TEST_P(FunctionsFlowTest, LaunchReviewTallyAndDelete) {
 
   auto check_table = [&] {
     for (const auto& [key, item] : table_items()) {
-      const Counts counts = expected[key];
+      const testing::VoteCounts counts = expected[key];
       EXPECT_EQ(count_of(item, "WorkerConfirmCount"), counts.confirm) << key.first;
       EXPECT_EQ(count_of(item, "WorkerDisconfirmCount"), counts.disconfirm) << key.first;
     }

@@ -31,6 +31,7 @@ class FunctionUnderTest {
                              std::chrono::milliseconds timeout = std::chrono::seconds(120));
   // The answer parsed as JSON; fails the test on an error answer.
   nlohmann::json invoke_ok(const nlohmann::json& event);
+  pid_t pid() const { return function_->pid(); }
 
  private:
   std::unique_ptr<local::LocalFunction> function_;

@@ -1,6 +1,7 @@
 #include "bulkqa/aws/retry.hpp"
 
 #include <algorithm>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -117,7 +118,48 @@ TEST(RetryPolicy, ExhaustedQuotaStopsRetriesUntilASuccessRefundsIt) {
   EXPECT_EQ(policy.quota_left(), 2);
 
   policy.on_success(false);
-  EXPECT_EQ(policy.quota_left(), 3);
+  EXPECT_EQ(policy.quota_left(), 7);
+}
+
+// Each request's attempts fail with probability `failure_rate` until it succeeds or the policy
+// gives up; how many requests failed for good.
+int requests_given_up(RetryPolicy& policy, double failure_rate, int requests) {
+  std::mt19937_64 random(42);
+  std::bernoulli_distribution fails(failure_rate);
+  int given_up = 0;
+  for (int request = 0; request < requests; ++request) {
+    bool retried = false;
+    for (int attempts = 1;; ++attempts) {
+      if (!fails(random)) {
+        policy.on_success(retried);
+        break;
+      }
+      if (!policy.next_delay(retryable_error(), attempts)) {
+        ++given_up;
+        break;
+      }
+      retried = true;
+    }
+  }
+  return given_up;
+}
+
+TEST(RetryPolicy, KeepsRetryingWhileFewerThanHalfTheRequestsFail) {
+  RetryOptions options;
+  options.seed = 3;
+  RetryPolicy policy(options);
+  // At 30% failures, only requests that fail all 5 attempts (0.3^5 = 0.24%) are given up.
+  EXPECT_LT(requests_given_up(policy, 0.3, 10'000), 60);
+  EXPECT_GT(policy.quota_left(), options.quota / 2);
+}
+
+TEST(RetryPolicy, ADeadEndpointSpendsTheQuotaAndThenFailsAtOnce) {
+  RetryOptions options;
+  options.seed = 4;
+  RetryPolicy policy(options);
+  requests_given_up(policy, 1.0, 100);
+  EXPECT_LT(policy.quota_left(), 5);
+  EXPECT_FALSE(policy.next_delay(retryable_error(), 1)) << "no retry once the quota is spent";
 }
 
 TEST(RetryPolicy, RefundsNeverRaiseTheQuotaAboveItsStart) {

@@ -32,10 +32,6 @@ class DynamoDbClient {
   // `request` is a whole UpdateItem request (TableName, Key, UpdateExpression, …).
   Result<nlohmann::json> update_item(const nlohmann::json& request);
 
-  // Writes the items with BatchWriteItem, 25 per call, calls run concurrently; UnprocessedItems
-  // are sent again with capped exponential backoff until written or the rounds run out.
-  Status batch_write_items(const std::string& table, const std::vector<nlohmann::json>& items);
-
   // Every item of the table, following LastEvaluatedKey.
   Result<std::vector<nlohmann::json>> scan_all(const std::string& table);
 

@@ -29,7 +29,7 @@ class RetryPolicy {
   // so far) reached max_attempts, or the quota is spent.
   std::optional<std::chrono::milliseconds> next_delay(const Error& error, int attempts);
 
-  // A success refunds the cost of the retry that led to it (1 token for a first-try success).
+  // A success refunds the cost of the retry that led to it; a first-try success earns 5 tokens.
   // A retried success is taken to follow an ordinary retry (5 tokens).
   void on_success(bool was_retried);
   // A success after the retry that `retried_error` prompted: refunds exactly what that retry

@@ -16,8 +16,10 @@ namespace bulkqa::functions {
 // DynamoDB's key of the item for one image.
 nlohmann::json image_key(const std::string& s3_image_url, const std::string& label);
 
-// The item launch writes for an image, with no votes yet.
-nlohmann::json image_item(const BatchItem& item);
+// UpdateItem that writes an image's item: creates it without votes, or sets the confidence of
+// the item already there and keeps the votes it counted. Sent twice, it leaves the same item, so
+// a relaunch after a crash, or an Update with the same corpus, converges and loses no vote.
+nlohmann::json image_upsert_request(const std::string& table, const BatchItem& item);
 
 // An item read back from the table; errors name the attribute at fault. Absent counts are 0.
 Result<ReviewedImage> reviewed_image(const nlohmann::json& item);

@@ -29,8 +29,10 @@ class PostLabeling {
   void add_image_votes(const std::string& labeling_job_arn, const std::string& dataset_object_id,
                        const std::vector<ImageTally>& tallies,
                        std::vector<ImageVotes>& votes) const;
-  Status apply_votes(const std::vector<ImageVotes>& votes);
-  Status count_remaining_votes(const ImageVotes& votes);
+  // Counts every vote not counted yet, in rounds of concurrent conditional updates.
+  Status apply_votes(std::vector<ImageVotes> pending);
+  // Of the votes whose updates were refused, those the items don't hold yet.
+  Result<std::vector<ImageVotes>> remaining_votes(const std::vector<ImageVotes>& refused);
 
   FunctionConfig config_;
   AwsClients clients_;

@@ -25,6 +25,7 @@ class LocalFunction {
       const std::optional<std::filesystem::path>& stderr_file = std::nullopt);
 
   InvokeResult invoke(std::string event_json, std::chrono::milliseconds timeout);
+  pid_t pid() const { return process_.pid(); }
 
  private:
   LocalFunction(std::unique_ptr<LocalRuntimeApi> runtime_api, FunctionProcess process);

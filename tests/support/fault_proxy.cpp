@@ -1,0 +1,438 @@
+#include "support/fault_proxy.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "bulkqa/aws/config.hpp"
+
+namespace bulkqa::testing {
+namespace {
+
+enum class Fault { none, error, drop_before, drop_after };
+
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// The head of a request or response: the first line and the headers, names lowercased.
+struct MessageHead {
+  std::string first_line;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  std::optional<std::string> header(const std::string& name) const {
+    for (const auto& [key, value] : headers) {
+      if (key == name) return value;
+    }
+    return std::nullopt;
+  }
+};
+
+MessageHead parse_head(const std::string& head) {
+  MessageHead parsed;
+  std::size_t line_start = 0;
+  while (line_start < head.size()) {
+    std::size_t line_end = head.find("\r\n", line_start);
+    if (line_end == std::string::npos) line_end = head.size();
+    const std::string line = head.substr(line_start, line_end - line_start);
+    line_start = line_end + 2;
+    if (parsed.first_line.empty()) {
+      parsed.first_line = line;
+      continue;
+    }
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    parsed.headers.emplace_back(lowercase(line.substr(0, colon)), value);
+  }
+  return parsed;
+}
+
+std::string http_response(int status, const std::string& reason, const std::string& content_type,
+                          const std::string& body) {
+  return "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\nContent-Type: " + content_type +
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// A throttling or server error as the service of the request answers it: DynamoDB (JSON, the
+// request names an X-Amz-Target) or S3 (XML).
+std::string injected_error(const MessageHead& request, std::size_t variant) {
+  if (request.header("x-amz-target")) {
+    struct DynamoDbError {
+      int status;
+      const char* type;
+    };
+    static constexpr DynamoDbError kErrors[] = {
+        {400, "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException"},
+        {400, "com.amazon.coral.availability#ThrottlingException"},
+        {400, "com.amazonaws.dynamodb.v20120810#RequestLimitExceeded"},
+        {500, "com.amazonaws.dynamodb.v20120810#InternalServerError"}};
+    const auto& error = kErrors[variant % std::size(kErrors)];
+    return http_response(error.status,
+                         error.status == 500 ? "Internal Server Error" : "Bad Request",
+                         "application/x-amz-json-1.0",
+                         std::string(R"({"__type":")") + error.type +
+                             R"(","message":"injected by the fault proxy"})");
+  }
+  struct S3Error {
+    int status;
+    const char* code;
+  };
+  static constexpr S3Error kErrors[] = {
+      {503, "SlowDown"}, {500, "InternalError"}, {503, "ServiceUnavailable"}};
+  const auto& error = kErrors[variant % std::size(kErrors)];
+  return http_response(
+      error.status, error.status == 500 ? "Internal Server Error" : "Service Unavailable",
+      "application/xml",
+      std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>") + error.code +
+          "</Code><Message>injected by the fault proxy</Message>" + "</Error>");
+}
+
+void close_socket(int& fd) {
+  if (fd < 0) return;
+  ::shutdown(fd, SHUT_RDWR);
+  ::close(fd);
+  fd = -1;
+}
+
+bool send_all(int fd, const std::string& data) {
+  std::size_t sent = 0;
+  while (sent < data.size()) {
+    const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+int connect_loopback(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+struct FaultProxy::Impl {
+  int listen_fd = -1;
+  int port = 0;
+  int upstream_port = 0;
+  int wake_pipe[2] = {-1, -1};  // written once at shutdown: every poll() then returns
+
+  mutable std::mutex mutex;
+  std::condition_variable stopped_changed;
+  bool stopping = false;
+  bool stalled = false;
+  FaultShares shares;
+  std::mt19937_64 random;
+  FaultCounts counts;
+  std::function<void(std::size_t)> forwarded_callback;
+
+  std::thread acceptor;
+  std::vector<std::thread> connections;
+
+  void accept_loop();
+  void serve(int client_fd);
+  Fault draw_fault(std::size_t& variant);
+};
+
+// Reads from one socket into a buffer, giving up when the proxy shuts down.
+class SocketReader {
+ public:
+  SocketReader(int fd, int wake_fd) : fd_(fd), wake_fd_(wake_fd) {}
+
+  // Appends what arrives; false on end of stream, error or shutdown.
+  bool read_more() {
+    pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    if (::poll(fds, 2, -1) <= 0 || (fds[1].revents & POLLIN) != 0) return false;
+    char chunk[16384];
+    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  // Takes the bytes up to and including the blank line that ends a message head.
+  std::optional<std::string> take_head() {
+    std::size_t end;
+    while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+      if (!read_more()) return std::nullopt;
+    }
+    return take(end + 4);
+  }
+
+  std::optional<std::string> take_exactly(std::size_t size) {
+    while (buffer_.size() < size) {
+      if (!read_more()) return std::nullopt;
+    }
+    return take(size);
+  }
+
+  std::optional<std::string> take_line() {
+    std::size_t end;
+    while ((end = buffer_.find("\r\n")) == std::string::npos) {
+      if (!read_more()) return std::nullopt;
+    }
+    return take(end + 2);
+  }
+
+  std::string take_rest() {
+    while (read_more()) {
+    }
+    return take(buffer_.size());
+  }
+
+  bool empty() const { return buffer_.empty(); }
+
+ private:
+  std::string take(std::size_t size) {
+    std::string taken = buffer_.substr(0, size);
+    buffer_.erase(0, size);
+    return taken;
+  }
+
+  int fd_;
+  int wake_fd_;
+  std::string buffer_;
+};
+
+namespace {
+
+// The upstream's answer, byte for byte, and whether its connection can carry another request.
+struct UpstreamResponse {
+  std::string bytes;
+  bool keep_alive = true;
+};
+
+std::optional<std::string> read_chunked_body(SocketReader& reader) {
+  std::string body;
+  for (;;) {
+    auto size_line = reader.take_line();
+    if (!size_line) return std::nullopt;
+    body += *size_line;
+    const std::size_t size = std::stoul(*size_line, nullptr, 16);
+    auto chunk = reader.take_exactly(size + 2);
+    if (!chunk) return std::nullopt;
+    body += *chunk;
+    if (size == 0) return body;
+  }
+}
+
+std::optional<UpstreamResponse> read_response(SocketReader& reader, const std::string& method) {
+  auto head_text = reader.take_head();
+  if (!head_text) return std::nullopt;
+  const MessageHead head = parse_head(*head_text);
+  UpstreamResponse response{*head_text, true};
+  const int status = std::stoi(head.first_line.substr(head.first_line.find(' ') + 1));
+  response.keep_alive = head.first_line.starts_with("HTTP/1.1") &&
+                        lowercase(head.header("connection").value_or("")) != "close";
+  if (method == "HEAD" || status / 100 == 1 || status == 204 || status == 304) return response;
+  if (lowercase(head.header("transfer-encoding").value_or("")) == "chunked") {
+    auto body = read_chunked_body(reader);
+    if (!body) return std::nullopt;
+    response.bytes += *body;
+  } else if (const auto length = head.header("content-length")) {
+    auto body = reader.take_exactly(std::stoul(*length));
+    if (!body) return std::nullopt;
+    response.bytes += *body;
+  } else {
+    response.bytes += reader.take_rest();
+    response.keep_alive = false;
+  }
+  return response;
+}
+
+}  // namespace
+
+Fault FaultProxy::Impl::draw_fault(std::size_t& variant) {
+  std::lock_guard lock(mutex);
+  ++counts.requests;
+  const double draw = std::uniform_real_distribution<double>(0, 1)(random);
+  variant = static_cast<std::size_t>(random() % 16);
+  if (draw < shares.error) return Fault::error;
+  if (draw < shares.error + shares.drop_before) return Fault::drop_before;
+  if (draw < shares.error + shares.drop_before + shares.drop_after) return Fault::drop_after;
+  return Fault::none;
+}
+
+void FaultProxy::Impl::accept_loop() {
+  for (;;) {
+    pollfd fds[2] = {{listen_fd, POLLIN, 0}, {wake_pipe[0], POLLIN, 0}};
+    if (::poll(fds, 2, -1) <= 0 || (fds[1].revents & POLLIN) != 0) return;
+    const int client = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) continue;
+    std::lock_guard lock(mutex);
+    if (stopping) {
+      ::close(client);
+      return;
+    }
+    connections.emplace_back([this, client] { serve(client); });
+  }
+}
+
+void FaultProxy::Impl::serve(int client_fd) {
+  SocketReader client(client_fd, wake_pipe[0]);
+  int upstream_fd = -1;
+  std::optional<SocketReader> upstream;
+  auto connect_upstream = [&] {
+    close_socket(upstream_fd);
+    upstream_fd = connect_loopback(upstream_port);
+    upstream.emplace(upstream_fd, wake_pipe[0]);
+    return upstream_fd >= 0;
+  };
+  // Sends the request upstream and reads the answer; a kept-alive connection the server has
+  // closed meanwhile is replaced once, before any answer was read.
+  auto exchange = [&](const std::string& request,
+                      const std::string& method) -> std::optional<UpstreamResponse> {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if ((upstream_fd < 0 || attempt > 0) && !connect_upstream()) return std::nullopt;
+      if (!send_all(upstream_fd, request)) continue;
+      auto response = read_response(*upstream, method);
+      if (response) return response;
+    }
+    return std::nullopt;
+  };
+
+  for (;;) {
+    auto head_text = client.take_head();
+    if (!head_text) break;
+    const MessageHead head = parse_head(*head_text);
+    const std::size_t body_size = std::stoul(head.header("content-length").value_or("0"));
+    auto body = client.take_exactly(body_size);
+    if (!body) break;
+    {
+      std::unique_lock lock(mutex);
+      if (stalled) {
+        stopped_changed.wait(lock, [&] { return stopping; });
+        break;
+      }
+    }
+    std::size_t variant = 0;
+    const Fault fault = draw_fault(variant);
+    if (fault == Fault::error) {
+      {
+        std::lock_guard lock(mutex);
+        ++counts.errors;
+      }
+      if (!send_all(client_fd, injected_error(head, variant))) break;
+      continue;
+    }
+    if (fault == Fault::drop_before) {
+      std::lock_guard lock(mutex);
+      ++counts.drops_before;
+      break;
+    }
+    const std::string method = head.first_line.substr(0, head.first_line.find(' '));
+    auto response = exchange(*head_text + *body, method);
+    if (!response) break;
+    std::size_t forwarded;
+    std::function<void(std::size_t)> callback;
+    {
+      std::lock_guard lock(mutex);
+      forwarded = ++counts.forwarded;
+      if (fault == Fault::drop_after) ++counts.drops_after;
+      callback = forwarded_callback;
+    }
+    if (callback) callback(forwarded);
+    if (fault == Fault::drop_after) break;
+    if (!send_all(client_fd, response->bytes)) break;
+    if (!response->keep_alive) close_socket(upstream_fd);
+  }
+  close_socket(upstream_fd);
+  close_socket(client_fd);
+}
+
+FaultProxy::FaultProxy(const std::string& upstream_endpoint, FaultShares shares, std::uint64_t seed)
+    : impl_(std::make_unique<Impl>()) {
+  const auto upstream = aws::parse_endpoint(upstream_endpoint, "upstream");
+  const auto colon = upstream ? upstream->authority.rfind(':') : std::string::npos;
+  if (colon == std::string::npos) {
+    throw std::runtime_error("fault proxy: upstream '" + upstream_endpoint + "' has no port");
+  }
+  impl_->upstream_port = std::stoi(upstream->authority.substr(colon + 1));
+  impl_->shares = shares;
+  impl_->random.seed(seed);
+
+  impl_->listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int reuse = 1;
+  ::setsockopt(impl_->listen_fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (impl_->listen_fd < 0 ||
+      ::bind(impl_->listen_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(impl_->listen_fd, 256) != 0 ||
+      ::getsockname(impl_->listen_fd, reinterpret_cast<sockaddr*>(&address), &length) != 0 ||
+      ::pipe2(impl_->wake_pipe, O_CLOEXEC) != 0) {
+    throw std::runtime_error("fault proxy: cannot listen on 127.0.0.1");
+  }
+  impl_->port = ntohs(address.sin_port);
+  impl_->acceptor = std::thread([impl = impl_.get()] { impl->accept_loop(); });
+}
+
+FaultProxy::~FaultProxy() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->stopped_changed.notify_all();
+  const char wake = 1;
+  (void)!::write(impl_->wake_pipe[1], &wake, 1);
+  impl_->acceptor.join();
+  // No thread is added once stopping is set, so the list is stable now.
+  for (auto& connection : impl_->connections) connection.join();
+  ::close(impl_->listen_fd);
+  ::close(impl_->wake_pipe[0]);
+  ::close(impl_->wake_pipe[1]);
+}
+
+std::string FaultProxy::endpoint() const {
+  return "http://127.0.0.1:" + std::to_string(impl_->port);
+}
+
+void FaultProxy::set_shares(FaultShares shares) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->shares = shares;
+}
+
+void FaultProxy::stall() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->stalled = true;
+}
+
+void FaultProxy::on_forwarded(std::function<void(std::size_t)> callback) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->forwarded_callback = std::move(callback);
+}
+
+FaultCounts FaultProxy::counts() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->counts;
+}
+
+}  // namespace bulkqa::testing

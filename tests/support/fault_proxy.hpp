@@ -1,0 +1,54 @@
+// An HTTP/1.1 proxy on loopback, between the function processes and moto, that injects the faults
+// a real network and real AWS produce: throttling and server errors answered in the service's
+// own format, connections dropped before the request reaches the server, and connections dropped
+// after the server applied the request but before its answer reaches the client. It can also
+// hold every request unanswered, as a server that outlasts any deadline.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace bulkqa::testing {
+
+// Shares of requests, each drawn independently per request; the rest is forwarded untouched.
+struct FaultShares {
+  double error = 0;        // answered with a throttling or server error, never forwarded
+  double drop_before = 0;  // connection closed before the request is forwarded
+  double drop_after = 0;   // forwarded and applied, then the connection closed without the answer
+};
+
+struct FaultCounts {
+  std::size_t requests = 0;
+  std::size_t errors = 0;
+  std::size_t drops_before = 0;
+  std::size_t drops_after = 0;
+  std::size_t forwarded = 0;  // reached the server, drops_after included
+};
+
+class FaultProxy {
+ public:
+  // Listens on 127.0.0.1 (a free port) and forwards to `upstream_endpoint`
+  // ("http://127.0.0.1:<port>"). Throws when it cannot listen.
+  FaultProxy(const std::string& upstream_endpoint, FaultShares shares, std::uint64_t seed);
+  ~FaultProxy();
+  FaultProxy(const FaultProxy&) = delete;
+  FaultProxy& operator=(const FaultProxy&) = delete;
+
+  std::string endpoint() const;  // "http://127.0.0.1:<port>"
+  void set_shares(FaultShares shares);
+  // From now on every request is held without an answer until the proxy is destroyed.
+  void stall();
+  // Called (on a proxy thread) after each request the server answered, with the number of
+  // requests forwarded so far: lets a test crash a client midway through its work.
+  void on_forwarded(std::function<void(std::size_t)> callback);
+  FaultCounts counts() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bulkqa::testing
