@@ -17,12 +17,14 @@ std::string fixed(double value, int decimals) {
 
 // ---- Markdown ----
 
-// A label inside a table cell: a '|' would end the cell and a line break the row.
+// A label inside a table cell: a '|' would end the cell, a line break the row, and '<' could
+// open raw HTML where the Markdown is rendered.
 std::string markdown_text(std::string_view text) {
   std::string cell;
   for (const char c : text) {
-    if (c == '|') {
-      cell += "\\|";
+    if (c == '|' || c == '<' || c == '>' || c == '\\') {
+      cell += '\\';
+      cell += c;
     } else if (c == '\n' || c == '\r') {
       cell += ' ';
     } else {

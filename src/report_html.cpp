@@ -352,7 +352,13 @@ std::string report_html(const Report& report) {
          "<h2>Calibration</h2><p class=\"note\">Expected calibration error (ECE) of "
          "confidence/100 against observed correctness over the buckets; per bucket, mean "
          "confidence → %Correct (reviewed images).</p>" +
-         calibration_table(report) + "<h2>Charts</h2>" + charts(report) + "</body></html>\n";
+         calibration_table(report) +
+         "<h2>Charts</h2><p class=\"note\">Left: %Correct per bucket with its 95% interval; green "
+         "where the bucket meets the false-positive ratio, orange where it fails; the dashed line "
+         "is the %Correct the ratio needs. Right: the reliability diagram; bars and points are "
+         "the observed %Correct at each bucket's mean confidence, the dashed diagonal is perfect "
+         "calibration, red lines the gap to it.</p>" +
+         charts(report) + "</body></html>\n";
 }
 
 }  // namespace bulkqa
