@@ -8,7 +8,8 @@ namespace bulkqa {
 
 namespace {
 
-std::string json_line(const nlohmann::json& value) {
+// Ordered, so that each line starts with its source-ref as Ground Truth's own manifests do.
+std::string json_line(const nlohmann::ordered_json& value) {
   return value.dump() + "\n";
 }
 

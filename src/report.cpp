@@ -1,5 +1,6 @@
 #include "bulkqa/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 

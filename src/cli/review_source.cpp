@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "bulkqa/aws/dynamodb.hpp"
@@ -85,6 +86,12 @@ Result<std::vector<ReviewedImage>> load_reviewed_images(const ReviewSource& sour
 }
 
 Status write_output_files(const std::vector<OutputFile>& files) {
+  std::set<std::filesystem::path> targets;
+  for (const auto& [path, content] : files) {
+    if (!targets.insert(std::filesystem::absolute(path).lexically_normal()).second) {
+      return file_error(path, "named for two outputs");
+    }
+  }
   std::vector<std::filesystem::path> written;
   for (const auto& [path, content] : files) {
     const auto temporary = temporary_path(path);

@@ -392,6 +392,12 @@ TEST_F(ReportCommandTest, ErrorsGoToStderrWithAFailingExit) {
   EXPECT_NE(run.exit_code, 0);
   EXPECT_NE(run.stderr_text.find("no-such-dir"), std::string::npos) << run.stderr_text;
   EXPECT_FALSE(std::filesystem::exists(confirmed));
+
+  run = run_bulkqa({"export", "--table", stack_->options().table, "--confirmed", confirmed,
+                    "--relabel", confirmed});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.stderr_text.find("named for two outputs"), std::string::npos) << run.stderr_text;
+  EXPECT_FALSE(std::filesystem::exists(confirmed));
 }
 
 TEST_F(ReportCommandTest, EverySubcommandHasHelp) {
