@@ -1,7 +1,5 @@
 #include "bulkqa/review_simulation.hpp"
 
-#include <csv.h>
-
 #include <array>
 #include <optional>
 #include <string>
@@ -10,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bulkqa/csv_records.hpp"
 #include "bulkqa/s3_uri.hpp"
 #include "bulkqa/stable_hash.hpp"
 #include "bulkqa/text.hpp"
@@ -19,85 +18,10 @@ namespace bulkqa {
 namespace {
 
 constexpr std::string_view kTruthError = "InvalidTruthSource";
-constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
 
 Error line_error(std::size_t line, const std::string& message) {
-  return make_error(std::string(kTruthError), "line " + std::to_string(line) + ": " + message);
+  return csv_line_error(kTruthError, line, message);
 }
-
-bool is_blank_line(std::string_view line) {
-  return line.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
-struct CsvRecord {
-  std::size_t line;  // where the record starts
-  std::vector<std::string> fields;
-};
-
-// Drives libcsv one physical line at a time, so that every record can be given the line it
-// starts on (libcsv itself reports no positions).
-class CsvRecordReader {
- public:
-  CsvRecordReader() { csv_init(&parser_, CSV_STRICT | CSV_STRICT_FINI); }
-  ~CsvRecordReader() { csv_free(&parser_); }
-  CsvRecordReader(const CsvRecordReader&) = delete;
-  CsvRecordReader& operator=(const CsvRecordReader&) = delete;
-
-  Result<std::vector<CsvRecord>> read(std::string_view csv_text) {
-    if (csv_text.starts_with(kUtf8ByteOrderMark)) {
-      csv_text.remove_prefix(kUtf8ByteOrderMark.size());
-    }
-    for (std::size_t line = 1; !csv_text.empty(); ++line) {
-      const std::size_t newline = csv_text.find('\n');
-      const std::size_t length = newline == std::string_view::npos ? csv_text.size() : newline + 1;
-      if (Status fed = feed_line(csv_text.substr(0, length), line); !fed) return fed.error();
-      csv_text.remove_prefix(length);
-    }
-    if (csv_fini(&parser_, on_field, on_record_end, this) != 0) {
-      return line_error(record_line_, "a quoted field is never closed");
-    }
-    return std::move(records_);
-  }
-
- private:
-  Status feed_line(std::string_view text, std::size_t line) {
-    current_line_ = line;
-    // libcsv skips blank lines between records, so a record starts on the next non-blank one.
-    if (!in_record_ && !is_blank_line(text)) {
-      record_line_ = line;
-      in_record_ = true;
-    }
-    if (csv_parse(&parser_, text.data(), text.size(), on_field, on_record_end, this) !=
-        text.size()) {
-      return line_error(line,
-                        "malformed quoting (a quote inside an unquoted field, or text after a "
-                        "closing quote)");
-    }
-    return {};
-  }
-
-  static void on_field(void* data, std::size_t size, void* self) {
-    auto& reader = *static_cast<CsvRecordReader*>(self);
-    reader.fields_.emplace_back(size == 0 ? std::string()
-                                          : std::string(static_cast<char*>(data), size));
-  }
-
-  static void on_record_end(int, void* self) {
-    auto& reader = *static_cast<CsvRecordReader*>(self);
-    reader.records_.push_back({reader.record_line_, std::move(reader.fields_)});
-    reader.fields_.clear();
-    reader.in_record_ = false;
-    // A lone CR ends a record mid-line; the next record then starts on this same line.
-    reader.record_line_ = reader.current_line_;
-  }
-
-  csv_parser parser_;
-  std::vector<std::string> fields_;
-  std::vector<CsvRecord> records_;
-  std::size_t current_line_ = 1;
-  std::size_t record_line_ = 1;
-  bool in_record_ = false;
-};
 
 // The names of the two columns a label map is read from: each row maps a key (a folder or an
 // image path) to its correct label.
@@ -148,7 +72,7 @@ using KeyCheck = Status (*)(std::string_view key, std::size_t line);
 // Every data row's key and label, the key checked by `check_key` beyond being non-empty UTF-8.
 Result<LabelMap> read_label_map(std::string_view csv_text, const KeyLabelColumns& columns,
                                 KeyCheck check_key) {
-  Result<std::vector<CsvRecord>> records = CsvRecordReader().read(csv_text);
+  Result<std::vector<CsvRecord>> records = read_csv_records(csv_text, kTruthError);
   if (!records) return records.error();
   if (records->empty()) return line_error(1, "no header (the CSV text is empty)");
   const CsvRecord& header = records->front();

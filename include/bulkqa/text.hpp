@@ -20,6 +20,12 @@ std::optional<double> parse_finite_number(std::string_view text);
 // The whole of `text` as a decimal integer made only of digits; nullopt otherwise or on overflow.
 std::optional<std::uint64_t> parse_unsigned(std::string_view text);
 
+// Whether `a` and `b` are equal once ASCII letters are lowered (other bytes compare as they are).
+bool equals_ignoring_ascii_case(std::string_view a, std::string_view b);
+
+// The shortest decimal text that reads back as `value` ("85", "82.5", "0.1").
+std::string shortest_decimal(double value);
+
 bool is_valid_utf8(std::string_view text);
 
 // The longest prefix of `text` of at most `max_bytes` that does not end inside a UTF-8 sequence.

@@ -9,11 +9,15 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   bulkqa::log::set_level(bulkqa::log::Level::warn);
   const auto demo = bulkqa::cli::add_demo_command(app);
+  const auto report = bulkqa::cli::add_report_command(app);
+  const auto export_command = bulkqa::cli::add_export_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error);
   }
   if (app.got_subcommand("demo")) return demo();
+  if (app.got_subcommand("report")) return report();
+  if (app.got_subcommand("export")) return export_command();
   return 1;
 }

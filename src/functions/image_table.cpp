@@ -73,6 +73,17 @@ Result<ReviewedImage> reviewed_image(const nlohmann::json& item) {
   return ReviewedImage{*url, *label, *confidence, *confirms, *disconfirms};
 }
 
+Result<std::vector<ReviewedImage>> reviewed_images(const std::vector<nlohmann::json>& items) {
+  std::vector<ReviewedImage> images;
+  images.reserve(items.size());
+  for (const auto& item : items) {
+    auto image = reviewed_image(item);
+    if (!image) return image.error();
+    images.push_back(std::move(*image));
+  }
+  return images;
+}
+
 std::string dynamodb_number(double value) {
   char buffer[64];
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);

@@ -146,14 +146,7 @@ Result<nlohmann::json> LocalStack::consolidate(const std::string& labeling_job_a
 Result<std::vector<ReviewedImage>> LocalStack::reviewed_images() {
   auto items = dynamodb_.scan_all(options_.table);
   if (!items) return items.error();
-  std::vector<ReviewedImage> images;
-  images.reserve(items->size());
-  for (const auto& item : *items) {
-    auto image = functions::reviewed_image(item);
-    if (!image) return image.error();
-    images.push_back(std::move(*image));
-  }
-  return images;
+  return functions::reviewed_images(*items);
 }
 
 }  // namespace bulkqa::local

@@ -24,6 +24,9 @@ nlohmann::json image_upsert_request(const std::string& table, const BatchItem& i
 // An item read back from the table; errors name the attribute at fault. Absent counts are 0.
 Result<ReviewedImage> reviewed_image(const nlohmann::json& item);
 
+// Every item of a table scan as a reviewed image; the first bad item's error.
+Result<std::vector<ReviewedImage>> reviewed_images(const std::vector<nlohmann::json>& items);
+
 // A number as DynamoDB's "N" text: the shortest decimal that reads back as the same double.
 std::string dynamodb_number(double value);
 

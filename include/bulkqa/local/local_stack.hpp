@@ -48,6 +48,8 @@ class LocalStack {
   static Result<std::unique_ptr<LocalStack>> start(const LocalStackOptions& options);
 
   aws::S3Client& s3() { return s3_; }
+  // The moto server behind the stack, e.g. for the environment of another process that reads it.
+  const LocalMoto& moto() const { return *moto_; }
   const LocalStackOptions& options() const { return options_; }
 
   // Runs the launch custom resource (Create); its Data on SUCCESS, its Reason as the error else.
