@@ -156,4 +156,11 @@ Result<std::vector<ReviewedImage>> LocalStack::reviewed_images() {
   return images;
 }
 
+void LocalStack::interrupt() {
+  for (LocalFunction* function : {launch_.get(), pre_labeling_.get(), post_labeling_.get()}) {
+    function->interrupt();
+  }
+  moto_->interrupt();
+}
+
 }  // namespace bulkqa::local

@@ -61,6 +61,11 @@ class LocalStack {
   // Every image item of the table.
   Result<std::vector<ReviewedImage>> reviewed_images();
 
+  // Stops moto and the three function processes without waiting (SIGTERM), from any thread, for
+  // a run being stopped: a call in progress then fails fast instead of running on. The stack is of
+  // no use afterwards.
+  void interrupt();
+
  private:
   LocalStack(const LocalStackOptions& options, std::unique_ptr<LocalMoto> moto);
   Status start_functions();
