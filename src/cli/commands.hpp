@@ -10,6 +10,6 @@ namespace bulkqa::cli {
 
 using Command = std::function<int()>;
 
-Command add_demo_command(CLI::App& app);
+Command add_serve_command(CLI::App& app);
 
 }  // namespace bulkqa::cli

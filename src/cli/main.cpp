@@ -8,12 +8,12 @@ int main(int argc, char** argv) {
   CLI::App app{"bulkqa: bulk label quality assurance on Amazon SageMaker Ground Truth"};
   app.require_subcommand(1);
   bulkqa::log::set_level(bulkqa::log::Level::warn);
-  const auto demo = bulkqa::cli::add_demo_command(app);
+  const auto serve = bulkqa::cli::add_serve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error);
   }
-  if (app.got_subcommand("demo")) return demo();
+  if (app.got_subcommand("serve")) return serve();
   return 1;
 }
