@@ -7,17 +7,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <set>
 #include <sstream>
 
-#include "bulkqa/corpus.hpp"
 #include "bulkqa/local/local_stack.hpp"
 #include "bulkqa/local/review_server.hpp"
 #include "bulkqa/local/review_session.hpp"
 #include "bulkqa/local/stop_signals.hpp"
 #include "bulkqa/local/web_assets.hpp"
-#include "bulkqa/media_type.hpp"
-#include "bulkqa/placeholder_image.hpp"
 #include "bulkqa/review_simulation.hpp"
 #include "commands.hpp"
 
@@ -28,7 +24,6 @@ constexpr const char* kImagePrefix = "caltech101/";
 constexpr const char* kJobArn =
     "arn:aws:sagemaker:us-east-1:000000000000:labeling-job/bulkqa-serve";
 constexpr int kSteps = 6;
-constexpr std::size_t kImagesPerUpload = 100;
 constexpr auto kTaskHoldTime = std::chrono::minutes(30);
 
 struct ServeOptions {
@@ -118,50 +113,6 @@ Result<ServeInputs> read_inputs(const ServeOptions& options) {
   return inputs;
 }
 
-// Uploads the corpus and one object per image: the photo from --images when it is there, a
-// generated placeholder otherwise.
-Status upload_inputs(local::LocalStack& stack, const ServeOptions& options,
-                     const std::string& corpus_text, const std::string& corpus_key) {
-  auto rows = parse_corpus(corpus_text);
-  if (!rows) return rows.error();
-  if (auto put = stack.s3().put_object(
-          {stack.options().launch_bucket, corpus_key, corpus_text, "text/csv"});
-      !put) {
-    return put.error();
-  }
-  std::vector<std::string> paths;
-  std::set<std::string> seen;
-  for (const auto& row : *rows) {
-    if (seen.insert(row.image_local_path).second) paths.push_back(row.image_local_path);
-  }
-  std::size_t placeholders = 0;
-  for (std::size_t first = 0; first < paths.size(); first += kImagesPerUpload) {
-    std::vector<aws::PutObjectRequest> puts;
-    for (std::size_t at = first; at < std::min(paths.size(), first + kImagesPerUpload); ++at) {
-      std::string body;
-      if (!options.images.empty()) {
-        if (auto photo = read_file(std::filesystem::path(options.images) / paths[at])) {
-          body = std::move(*photo);
-        }
-      }
-      if (body.empty()) {
-        body = placeholder_png(paths[at]);
-        ++placeholders;
-      }
-      const std::string media_type(image_media_type(body));
-      puts.push_back(
-          {stack.options().image_bucket, kImagePrefix + paths[at], std::move(body), media_type});
-    }
-    for (const auto& status : stack.s3().put_objects(std::move(puts))) {
-      if (!status) return status.error();
-    }
-    detail(std::to_string(std::min(paths.size(), first + kImagesPerUpload)) + " of " +
-           std::to_string(paths.size()) + " images uploaded");
-  }
-  if (placeholders > 0) detail(std::to_string(placeholders) + " of them generated placeholders");
-  return {};
-}
-
 // Prints a line per task in a browser review; about ten lines in all when simulated.
 std::function<void(const ReviewProgress&)> progress_printer(bool every_task) {
   return [every_task](const ReviewProgress& now) {
@@ -191,10 +142,13 @@ class ServeRun {
     const std::string corpus_key =
         "corpus/" + std::filesystem::path(options_.corpus).filename().string();
     progress(2, "uploading " + options_.corpus + " and its images");
-    if (auto uploaded = upload_inputs(**stack, options_, inputs_.corpus_text, corpus_key);
-        !uploaded) {
-      return fail(uploaded.error());
-    }
+    auto placeholders = (*stack)->upload_corpus(
+        {corpus_key, inputs_.corpus_text, kImagePrefix, options_.images,
+         [](std::size_t stored, std::size_t total) {
+           detail(std::to_string(stored) + " of " + std::to_string(total) + " images uploaded");
+         }});
+    if (!placeholders) return fail(placeholders.error());
+    if (*placeholders > 0) detail(std::to_string(*placeholders) + " of them placeholders");
     if (signals_.stop_requested()) return interrupted();
 
     std::ostringstream min_confidence;
