@@ -54,16 +54,26 @@ function mount(html) {
 async function submitAnswer(taskId, form, answer) {
   form.submitting = true;
   try {
-    await fetchJson(`/api/tasks/${taskId}/answer`, {
+    const result = await fetchJson(`/api/tasks/${taskId}/answer`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(answer),
     });
-    window.location.reload();
+    if (result.progress.complete === result.progress.total) {
+      // The job ends now, and its server with it: no next page to load.
+      taskArea.replaceChildren();
+      showDone(result.progress);
+    } else {
+      window.location.reload();
+    }
   } catch (error) {
     form.submitting = false;
     showMessage(`The answer was not taken: ${error.message}`, true);
   }
+}
+
+function showDone(progress) {
+  showMessage(`All ${progress.total} tasks are reviewed. Thank you! You can close this tab.`);
 }
 
 async function showNextTask(liquid, templateText) {
@@ -72,8 +82,7 @@ async function showNextTask(liquid, templateText) {
   workerLabel.textContent = `worker ${state.worker}`;
   if (!state.task) {
     if (state.progress.complete === state.progress.total) {
-      showMessage(`All ${state.progress.total} tasks are reviewed. Thank you! ` +
-                  'You can close this tab.');
+      showDone(state.progress);
     } else {
       showMessage('No task for you right now: the others are with other reviewers. ' +
                   'This page checks again by itself.');

@@ -33,6 +33,7 @@ struct ServeOptions {
   std::string true_labels;
   std::string template_file;
   std::string work_dir = "build/serve";
+  std::string results_file;
   std::string bind_address = "127.0.0.1";
   int port = 0;
   int auto_review = 0;       // simulated reviewers; 0: reviews in a browser
@@ -56,6 +57,22 @@ Result<std::string> read_file(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// Writes `text` to a temporary file beside `path`, then renames it over `path`: a reader never
+// sees half of it.
+Status write_file(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path partial = path.string() + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return make_error("CannotWrite", "cannot write " + partial.string());
+  }
+  std::error_code renamed;
+  std::filesystem::rename(partial, path, renamed);
+  if (renamed)
+    return make_error("CannotWrite", "cannot write " + path.string() + ": " + renamed.message());
+  return {};
 }
 
 void progress(int step, const std::string& message) {
@@ -177,6 +194,13 @@ class ServeRun {
     auto images = (*session)->reviewed_images();
     if (!images) return fail(images.error());
     std::cout << vote_counts_markdown(count_votes_by_label(*images));
+    if (!options_.results_file.empty()) {
+      if (auto written = write_file(options_.results_file, reviewed_images_csv(*images));
+          !written) {
+        return fail(written.error());
+      }
+      detail("every image's votes are in " + options_.results_file);
+    }
     return 0;
   }
 
@@ -288,6 +312,8 @@ Command add_serve_command(CLI::App& app) {
                    "chance a simulated reviewer answers an image wrongly")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  serve->add_option("--results", options->results_file,
+                    "also write every image's votes to this CSV file at the end");
   serve->add_option("--work-dir", options->work_dir, "where the logs of moto and the functions go")
       ->capture_default_str();
   return [options] { return run_serve(*options); };
