@@ -21,9 +21,14 @@ std::optional<std::string> cookie_value(std::string_view cookie_header, std::str
 }
 
 bool is_loopback_host(std::string_view host_header, int port) {
+  constexpr int kDefaultHttpPort = 80;
   const std::string suffix = ":" + std::to_string(port);
-  if (!host_header.ends_with(suffix)) return false;
-  const std::string_view host = host_header.substr(0, host_header.size() - suffix.size());
+  std::string_view host = host_header;
+  if (host.ends_with(suffix)) {
+    host.remove_suffix(suffix.size());
+  } else if (port != kDefaultHttpPort) {
+    return false;
+  }
   constexpr std::array<std::string_view, 3> kLoopbackNames{"127.0.0.1", "localhost", "[::1]"};
   for (const std::string_view name : kLoopbackNames) {
     if (host == name) return true;

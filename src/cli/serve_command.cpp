@@ -155,28 +155,7 @@ class ServeRun {
     auto stack = local::LocalStack::start(stack_options);
     if (!stack) return fail(stack.error());
     const auto stop_stack = signals_.on_stop([&stack] { (*stack)->interrupt(); });
-
-    const std::string corpus_key =
-        "corpus/" + std::filesystem::path(options_.corpus).filename().string();
-    progress(2, "uploading " + options_.corpus + " and its images");
-    auto placeholders = (*stack)->upload_corpus(
-        {corpus_key, inputs_.corpus_text, kImagePrefix, options_.images,
-         [](std::size_t stored, std::size_t total) {
-           detail(std::to_string(stored) + " of " + std::to_string(total) + " images uploaded");
-         }});
-    if (!placeholders) return fail(placeholders.error());
-    if (*placeholders > 0) detail(std::to_string(*placeholders) + " of them placeholders");
-    if (signals_.stop_requested()) return interrupted();
-
-    std::ostringstream min_confidence;
-    min_confidence << options_.min_confidence;
-    progress(3, "launch (CloudFormation Create), min confidence " + min_confidence.str());
-    auto launched =
-        (*stack)->launch({corpus_key, kImagePrefix, options_.batch_size, options_.min_confidence});
-    if (!launched) return fail(launched.error());
-    detail(launched->value("ItemCount", "?") + " images in " + launched->value("BatchCount", "?") +
-           " batches; manifest " + launched->value("ManifestUri", "?"));
-    if (signals_.stop_requested()) return interrupted();
+    if (Status launched = upload_and_launch(**stack); !launched) return fail(launched.error());
 
     progress(4, "pre-labeling every task");
     const bool simulated = inputs_.truth.has_value();
@@ -185,26 +164,53 @@ class ServeRun {
         {inputs_.workers_per_task, kTaskHoldTime, kJobArn, "bulkqa", progress_printer(!simulated)});
     if (!session) return fail(session.error());
     const auto stop_session = signals_.on_stop([&session] { (*session)->stop(); });
-    if (signals_.stop_requested()) return interrupted();
-
     const Status reviewed = simulated ? review_simulated(**session) : review_in_browser(**session);
     if (!reviewed) return fail(reviewed.error());
-
-    progress(6, "votes per label in the table");
-    auto images = (*session)->reviewed_images();
-    if (!images) return fail(images.error());
-    std::cout << vote_counts_markdown(count_votes_by_label(*images));
-    if (!options_.results_file.empty()) {
-      if (auto written = write_file(options_.results_file, reviewed_images_csv(*images));
-          !written) {
-        return fail(written.error());
-      }
-      detail("every image's votes are in " + options_.results_file);
-    }
+    if (Status reported = report(**session); !reported) return fail(reported.error());
     return 0;
   }
 
  private:
+  // Steps 2 and 3: the corpus and its images into the buckets, then launch.
+  Status upload_and_launch(local::LocalStack& stack) {
+    const std::string corpus_key =
+        "corpus/" + std::filesystem::path(options_.corpus).filename().string();
+    progress(2, "uploading " + options_.corpus + " and its images");
+    auto placeholders = stack.upload_corpus(
+        {corpus_key, inputs_.corpus_text, kImagePrefix, options_.images,
+         [](std::size_t stored, std::size_t total) {
+           detail(std::to_string(stored) + " of " + std::to_string(total) + " images uploaded");
+         }});
+    if (!placeholders) return placeholders.error();
+    if (*placeholders > 0) detail(std::to_string(*placeholders) + " of them placeholders");
+    if (signals_.stop_requested()) return interrupted_error();
+
+    std::ostringstream min_confidence;
+    min_confidence << options_.min_confidence;
+    progress(3, "launch (CloudFormation Create), min confidence " + min_confidence.str());
+    auto launched =
+        stack.launch({corpus_key, kImagePrefix, options_.batch_size, options_.min_confidence});
+    if (!launched) return launched.error();
+    detail(launched->value("ItemCount", "?") + " images in " + launched->value("BatchCount", "?") +
+           " batches; manifest " + launched->value("ManifestUri", "?"));
+    if (signals_.stop_requested()) return interrupted_error();
+    return {};
+  }
+
+  // Step 6: the votes per label on stdout, and every image's in --results.
+  Status report(local::ReviewSession& session) {
+    progress(6, "votes per label in the table");
+    auto images = session.reviewed_images();
+    if (!images) return images.error();
+    std::cout << vote_counts_markdown(count_votes_by_label(*images));
+    if (options_.results_file.empty()) return {};
+    if (auto written = write_file(options_.results_file, reviewed_images_csv(*images)); !written) {
+      return written.error();
+    }
+    detail("every image's votes are in " + options_.results_file);
+    return {};
+  }
+
   Status review_simulated(local::ReviewSession& session) {
     std::ostringstream error_rate;
     error_rate << options_.error_rate;
@@ -237,6 +243,8 @@ class ServeRun {
     std::cerr << "bulkqa serve: " << error.describe() << std::endl;
     return 1;
   }
+
+  static Error interrupted_error() { return make_error("Interrupted", "stopped by a signal"); }
 
   int interrupted() {
     std::cerr << "bulkqa serve: stopped by signal " << signals_.signal()

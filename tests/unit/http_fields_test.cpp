@@ -23,6 +23,8 @@ TEST(LoopbackHost, TheLoopbackNamesAtThePort) {
   EXPECT_TRUE(is_loopback_host("127.0.0.1:8080", 8080));
   EXPECT_TRUE(is_loopback_host("localhost:8080", 8080));
   EXPECT_TRUE(is_loopback_host("[::1]:8080", 8080));
+  EXPECT_TRUE(is_loopback_host("localhost", 80));
+  EXPECT_TRUE(is_loopback_host("127.0.0.1:80", 80));
 }
 
 TEST(LoopbackHost, AnyOtherHostOrPortIsRefused) {
@@ -32,6 +34,7 @@ TEST(LoopbackHost, AnyOtherHostOrPortIsRefused) {
   EXPECT_FALSE(is_loopback_host("localhost.evil.example:8080", 8080));
   EXPECT_FALSE(is_loopback_host("127.0.0.1:8080:8080", 8080));
   EXPECT_FALSE(is_loopback_host("", 8080));
+  EXPECT_FALSE(is_loopback_host("evil.example", 80));
 }
 
 }  // namespace
