@@ -198,6 +198,26 @@ Result<std::vector<DatasetObject>> parse_consolidation_payload(std::string_view 
   return objects;
 }
 
+nlohmann::json consolidation_payload_json(const std::vector<DatasetObject>& objects) {
+  nlohmann::json payload = nlohmann::json::array();
+  for (const DatasetObject& object : objects) {
+    nlohmann::json data_object = nlohmann::json::object();
+    if (object.data_object_uri) data_object["s3Uri"] = object.data_object_uri->str();
+    if (object.data_object_content) data_object["content"] = *object.data_object_content;
+    nlohmann::json annotations = nlohmann::json::array();
+    for (const Annotation& annotation : object.annotations) {
+      nlohmann::json data = nlohmann::json::object();
+      if (annotation.content) data["content"] = *annotation.content;
+      if (annotation.content_uri) data["s3Uri"] = annotation.content_uri->str();
+      annotations.push_back({{"workerId", annotation.worker_id}, {"annotationData", data}});
+    }
+    payload.push_back({{"datasetObjectId", object.dataset_object_id},
+                       {"dataObject", std::move(data_object)},
+                       {"annotations", std::move(annotations)}});
+  }
+  return payload;
+}
+
 Result<std::vector<Vote>> parse_votes(std::string_view annotation_content, std::size_t batch_size) {
   const nlohmann::json answer = nlohmann::json::parse(annotation_content, nullptr, false);
   if (answer.is_discarded()) {

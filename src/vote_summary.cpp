@@ -1,6 +1,9 @@
 #include "bulkqa/vote_summary.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <map>
+#include <tuple>
 
 namespace bulkqa {
 namespace {
@@ -34,6 +37,22 @@ std::string markdown_row(const LabelVoteCounts& row) {
   return line + " |\n";
 }
 
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+std::string shortest_decimal(double value) {
+  char digits[32];
+  const auto written = std::to_chars(std::begin(digits), std::end(digits), value);
+  return std::string(digits, written.ptr);
+}
+
 }  // namespace
 
 ImageStatus ReviewedImage::status() const {
@@ -62,6 +81,20 @@ std::string vote_counts_markdown(const std::vector<LabelVoteCounts>& rows) {
       "Unreviewed |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& row : rows) table += markdown_row(row);
   return table;
+}
+
+std::string reviewed_images_csv(std::vector<ReviewedImage> images) {
+  std::sort(images.begin(), images.end(), [](const ReviewedImage& a, const ReviewedImage& b) {
+    return std::tie(a.label, a.s3_image_url) < std::tie(b.label, b.s3_image_url);
+  });
+  std::string csv = "s3_image_url,label,confidence,confirm_count,disconfirm_count,status\n";
+  for (const ReviewedImage& image : images) {
+    csv += csv_field(image.s3_image_url) + "," + csv_field(image.label) + "," +
+           shortest_decimal(image.confidence) + "," + std::to_string(image.confirm_count) + "," +
+           std::to_string(image.disconfirm_count) + "," + std::string(status_name(image.status())) +
+           "\n";
+  }
+  return csv;
 }
 
 }  // namespace bulkqa

@@ -48,6 +48,8 @@ struct Annotation {
   std::string worker_id;
   std::optional<std::string> content;  // the answer inline (a JSON text), or
   std::optional<S3Uri> content_uri;    // where the answer was stored instead
+
+  bool operator==(const Annotation&) const = default;
 };
 
 struct DatasetObject {
@@ -55,12 +57,18 @@ struct DatasetObject {
   std::optional<S3Uri> data_object_uri;  // the manifest line's source-ref
   std::optional<std::string> data_object_content;  // or its inline source
   std::vector<Annotation> annotations;             // may be empty: nobody answered
+
+  bool operator==(const DatasetObject&) const = default;
 };
 
 // [{"datasetObjectId", "dataObject": {"s3Uri" | "content"},
 //   "annotations": [{"workerId", "annotationData": {"content" | "s3Uri"}}]}, ...]
 // Errors (code "InvalidPayload") name the path, e.g. "[2].annotations[0].workerId: missing".
 Result<std::vector<DatasetObject>> parse_consolidation_payload(std::string_view json_text);
+
+// The consolidation payload Ground Truth stores for these objects: the inverse of
+// parse_consolidation_payload.
+nlohmann::json consolidation_payload_json(const std::vector<DatasetObject>& objects);
 
 struct Vote {
   std::size_t image_index;  // 0-based position of the image in its batch

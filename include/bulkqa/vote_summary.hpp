@@ -37,4 +37,10 @@ std::vector<LabelVoteCounts> count_votes_by_label(const std::vector<ReviewedImag
 // The rows as a Markdown table.
 std::string vote_counts_markdown(const std::vector<LabelVoteCounts>& rows);
 
+// Every image's votes as CSV, for keeping a local run's results: a header
+// s3_image_url,label,confidence,confirm_count,disconfirm_count,status, then one row per image
+// sorted by label and URL. Fields holding a comma, quote or line break are quoted (RFC 4180);
+// confidence is written in the shortest form that reads back the same.
+std::string reviewed_images_csv(std::vector<ReviewedImage> images);
+
 }  // namespace bulkqa

@@ -10,7 +10,7 @@ namespace bulkqa::cli {
 
 using Command = std::function<int()>;
 
-Command add_demo_command(CLI::App& app);
+Command add_serve_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 Command add_export_command(CLI::App& app);
 

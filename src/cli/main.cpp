@@ -8,7 +8,7 @@ int main(int argc, char** argv) {
   CLI::App app{"bulkqa: bulk label quality assurance on Amazon SageMaker Ground Truth"};
   app.require_subcommand(1);
   bulkqa::log::set_level(bulkqa::log::Level::warn);
-  const auto demo = bulkqa::cli::add_demo_command(app);
+  const auto serve = bulkqa::cli::add_serve_command(app);
   const auto report = bulkqa::cli::add_report_command(app);
   const auto export_command = bulkqa::cli::add_export_command(app);
   try {
@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     return app.exit(error);
   }
-  if (app.got_subcommand("demo")) return demo();
+  if (app.got_subcommand("serve")) return serve();
   if (app.got_subcommand("report")) return report();
   if (app.got_subcommand("export")) return export_command();
   return 1;

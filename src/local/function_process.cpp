@@ -58,6 +58,32 @@ class SpawnActions {
   posix_spawn_file_actions_t actions_;
 };
 
+// Spawn attributes for a clean start: no signal blocked, and SIGINT, SIGTERM and SIGPIPE at their
+// default actions, whatever this process did with them (a command that takes SIGINT in a watcher
+// thread blocks it, and children would inherit that).
+class SpawnAttributes {
+ public:
+  SpawnAttributes() {
+    posix_spawnattr_init(&attributes_);
+    sigset_t none;
+    sigemptyset(&none);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    for (const int signal : {SIGINT, SIGTERM, SIGPIPE}) sigaddset(&defaults, signal);
+    posix_spawnattr_setsigmask(&attributes_, &none);
+    posix_spawnattr_setsigdefault(&attributes_, &defaults);
+    posix_spawnattr_setflags(&attributes_, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  }
+  ~SpawnAttributes() { posix_spawnattr_destroy(&attributes_); }
+  SpawnAttributes(const SpawnAttributes&) = delete;
+  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+
+  const posix_spawnattr_t* get() const { return &attributes_; }
+
+ private:
+  posix_spawnattr_t attributes_;
+};
+
 }  // namespace
 
 Result<FunctionProcess> FunctionProcess::start(
@@ -80,9 +106,10 @@ Result<FunctionProcess> FunctionProcess::start(
   std::vector<std::string> environment = child_environment(extra_environment);
   auto argv = null_terminated(command_line);
   auto envp = null_terminated(environment);
+  const SpawnAttributes attributes;
   pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, command_line.front().c_str(), actions.get(), nullptr,
-                                  argv.data(), envp.data());
+  const int spawned = posix_spawn(&pid, command_line.front().c_str(), actions.get(),
+                                  attributes.get(), argv.data(), envp.data());
   if (spawned != 0) {
     return make_error("SpawnFailed",
                       "cannot start " + executable.string() + ": " + std::strerror(spawned));

@@ -1,18 +1,43 @@
 #include "bulkqa/local/local_stack.hpp"
 
+#include <fstream>
+#include <set>
 #include <sstream>
 
+#include "bulkqa/corpus.hpp"
 #include "bulkqa/functions/image_table.hpp"
 #include "bulkqa/functions/launch.hpp"
+#include "bulkqa/media_type.hpp"
+#include "bulkqa/placeholder_image.hpp"
 #include "bulkqa/s3_uri.hpp"
 
 namespace bulkqa::local {
 namespace {
 
 constexpr auto kInvocationTimeout = std::chrono::minutes(15);
+constexpr std::size_t kImagesPerUpload = 100;
 
 Error stack_error(std::string message) {
   return make_error("LocalStackFailed", std::move(message));
+}
+
+// The photo at `path`, or nothing when there is none to read.
+std::string read_photo(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// Each image path once, in corpus order.
+std::vector<std::string> image_paths(const std::vector<CorpusRow>& rows) {
+  std::vector<std::string> paths;
+  std::set<std::string> seen;
+  for (const CorpusRow& row : rows) {
+    if (seen.insert(row.image_local_path).second) paths.push_back(row.image_local_path);
+  }
+  return paths;
 }
 
 }  // namespace
@@ -70,6 +95,38 @@ Result<nlohmann::json> LocalStack::invoke(LocalFunction& function, const nlohman
   auto answer = nlohmann::json::parse(result.payload, nullptr, false);
   if (answer.is_discarded()) return stack_error("the function answered with text that is not JSON");
   return answer;
+}
+
+Result<std::size_t> LocalStack::upload_corpus(const CorpusUpload& upload) {
+  auto rows = parse_corpus(upload.corpus_text);
+  if (!rows) return rows.error();
+  if (auto put = s3_.put_object(
+          {options_.launch_bucket, upload.corpus_key, upload.corpus_text, "text/csv"});
+      !put) {
+    return put.error();
+  }
+  const std::vector<std::string> paths = image_paths(*rows);
+  std::size_t placeholders = 0;
+  for (std::size_t first = 0; first < paths.size(); first += kImagesPerUpload) {
+    const std::size_t end = std::min(paths.size(), first + kImagesPerUpload);
+    std::vector<aws::PutObjectRequest> puts;
+    for (std::size_t at = first; at < end; ++at) {
+      std::string body =
+          upload.photos_dir.empty() ? std::string() : read_photo(upload.photos_dir / paths[at]);
+      if (body.empty()) {
+        body = placeholder_png(paths[at]);
+        ++placeholders;
+      }
+      std::string media_type(image_media_type(body));
+      puts.push_back({options_.image_bucket, upload.image_prefix + paths[at], std::move(body),
+                      std::move(media_type)});
+    }
+    for (const auto& status : s3_.put_objects(std::move(puts))) {
+      if (!status) return status.error();
+    }
+    if (upload.on_progress) upload.on_progress(end, paths.size());
+  }
+  return placeholders;
 }
 
 Result<nlohmann::json> LocalStack::launch(const LaunchSettings& settings) {
@@ -147,6 +204,13 @@ Result<std::vector<ReviewedImage>> LocalStack::reviewed_images() {
   auto items = dynamodb_.scan_all(options_.table);
   if (!items) return items.error();
   return functions::reviewed_images(*items);
+}
+
+void LocalStack::interrupt() {
+  for (LocalFunction* function : {launch_.get(), pre_labeling_.get(), post_labeling_.get()}) {
+    function->interrupt();
+  }
+  moto_->interrupt();
 }
 
 }  // namespace bulkqa::local

@@ -1,6 +1,7 @@
 #include "bulkqa/local/moto.hpp"
 
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -95,6 +96,10 @@ Result<std::unique_ptr<LocalMoto>> LocalMoto::start(const MotoOptions& options) 
 LocalMoto::LocalMoto(std::unique_ptr<FunctionProcess> process, std::string endpoint,
                      std::string region)
     : process_(std::move(process)), endpoint_(std::move(endpoint)), region_(std::move(region)) {}
+
+void LocalMoto::interrupt() {
+  if (process_->running()) ::kill(process_->pid(), SIGTERM);
+}
 
 Status LocalMoto::create_admin() {
   // The three calls moto lets through unauthenticated. The placeholder key only gives moto the

@@ -156,6 +156,7 @@ struct LocalRuntimeApi::Impl {
   std::optional<InvokeResult> init_error;
   std::size_t waiting_for_next = 0;
   bool stopping = false;
+  std::optional<InvokeResult> failure;  // set by fail_all: every invocation ends with it
   std::mt19937_64 random{std::random_device{}()};
 
   Status listen();
@@ -341,6 +342,12 @@ InvokeResult LocalRuntimeApi::invoke(std::string event_json, std::chrono::millis
   std::unique_lock lock(impl_->mutex);
   invocation->request_id = impl_->new_request_id();
   invocation->trace_id = impl_->new_trace_id();
+  if (impl_->failure) {
+    InvokeResult result = *impl_->failure;
+    result.request_id = invocation->request_id;
+    result.trace_id = invocation->trace_id;
+    return result;
+  }
   impl_->queued.push_back(invocation);
   // All of them: a wait whose caller has hung up takes the wake-up and leaves.
   impl_->invocation_queued.notify_all();
@@ -355,6 +362,23 @@ InvokeResult LocalRuntimeApi::invoke(std::string event_json, std::chrono::millis
   result.request_id = invocation->request_id;
   result.trace_id = invocation->trace_id;
   return result;
+}
+
+void LocalRuntimeApi::fail_all(std::string error_type, std::string error_message) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->failure = refused(std::move(error_type), std::move(error_message));
+    const auto end_with_failure = [this](const std::shared_ptr<Invocation>& invocation) {
+      invocation->result = *impl_->failure;
+      invocation->result->request_id = invocation->request_id;
+      invocation->result->trace_id = invocation->trace_id;
+    };
+    for (const auto& invocation : impl_->queued) end_with_failure(invocation);
+    for (const auto& [request_id, invocation] : impl_->in_flight) end_with_failure(invocation);
+    impl_->queued.clear();
+    impl_->in_flight.clear();
+  }
+  impl_->invocation_answered.notify_all();
 }
 
 std::size_t LocalRuntimeApi::waiting_functions() const {

@@ -206,6 +206,27 @@ std::string answer(const std::string& label, std::size_t images,
   return content.dump();
 }
 
+TEST(ConsolidationPayload, WrittenAsGroundTruthWritesItAndReadBack) {
+  const std::vector<DatasetObject> objects{
+      {"0",
+       S3Uri{"stack", "batches/000000-Crab.json"},
+       std::nullopt,
+       {{"private.w1", R"({"Crab-0":{"Confirmed":true}})", std::nullopt},
+        {"private.w2", std::nullopt, S3Uri{"out", "answers/w2.json"}}}},
+      {"1", std::nullopt, R"([{"s3_image_url":"s3://b/k","label":"x","confidence":1}])", {}}};
+  const nlohmann::json payload = consolidation_payload_json(objects);
+  EXPECT_EQ(payload[0]["dataObject"],
+            nlohmann::json({{"s3Uri", "s3://stack/batches/000000-Crab.json"}}));
+  EXPECT_EQ(payload[0]["annotations"][0], nlohmann::json::parse(R"({"workerId":"private.w1",
+              "annotationData":{"content":"{\"Crab-0\":{\"Confirmed\":true}}"}})"));
+  EXPECT_EQ(payload[0]["annotations"][1]["annotationData"],
+            nlohmann::json({{"s3Uri", "s3://out/answers/w2.json"}}));
+  EXPECT_EQ(payload[1]["annotations"], nlohmann::json::array());
+  const auto parsed = parse_consolidation_payload(payload.dump());
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(*parsed, objects);
+}
+
 TEST(Votes, MappedByTheIndexInTheNameNotByKeyOrder) {
   const std::string content = answer("Crab", 13, {2, 10});
   // Sorted keys put "Crab-10" right after "Crab-1" and before "Crab-2".

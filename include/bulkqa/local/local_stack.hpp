@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,16 @@ struct LocalStackOptions {
   std::string table = "bulkqa-images";
 };
 
+// A labeled corpus and its images, to put where launch reads them.
+struct CorpusUpload {
+  std::string corpus_key;  // in the launch bucket
+  std::string corpus_text;
+  std::string image_prefix;          // in the image source bucket
+  std::filesystem::path photos_dir;  // the photos by image_local_path; empty: none
+  // Called after each chunk of images is stored: how many are, of how many.
+  std::function<void(std::size_t stored, std::size_t total)> on_progress;
+};
+
 struct LaunchSettings {
   std::string corpus_key;    // in the launch bucket
   std::string image_prefix;  // in the image source bucket
@@ -52,6 +63,10 @@ class LocalStack {
   const LocalMoto& moto() const { return *moto_; }
   const LocalStackOptions& options() const { return options_; }
 
+  // Stores the corpus, and one object per image path: its photo from photos_dir when there is
+  // one, a generated placeholder PNG otherwise. How many are placeholders; an Error for a corpus
+  // that does not parse or a failed upload.
+  Result<std::size_t> upload_corpus(const CorpusUpload& upload);
   // Runs the launch custom resource (Create); its Data on SUCCESS, its Reason as the error else.
   Result<nlohmann::json> launch(const LaunchSettings& settings);
   // Every manifest line, through the pre-labeling function.
@@ -62,6 +77,11 @@ class LocalStack {
                                      const nlohmann::json& payload);
   // Every image item of the table.
   Result<std::vector<ReviewedImage>> reviewed_images();
+
+  // Stops moto and the three function processes without waiting (SIGTERM), from any thread, for
+  // a run being stopped: a call in progress then fails fast instead of running on. The stack is of
+  // no use afterwards.
+  void interrupt();
 
  private:
   LocalStack(const LocalStackOptions& options, std::unique_ptr<LocalMoto> moto);

@@ -39,6 +39,10 @@ class LocalMoto {
   // The environment a function process needs to reach this server as `credentials`.
   std::map<std::string, std::string> environment(const aws::Credentials& credentials) const;
 
+  // Sends moto SIGTERM if it still runs, without waiting: requests in flight then fail fast.
+  // Callable from another thread (no other call touches the process once started).
+  void interrupt();
+
   // The stack's resources, made with the administrator's key as the CloudFormation template
   // makes them.
   Status create_bucket(const std::string& bucket);

@@ -48,6 +48,11 @@ class LocalRuntimeApi {
   InvokeResult invoke(std::string event_json, std::chrono::milliseconds timeout,
                       std::string function_arn = std::string(kLocalFunctionArn));
 
+  // Ends every invocation still queued or in flight, and every later one, at once with this
+  // error: for when the function process behind this endpoint has exited, as Lambda reports a
+  // runtime that exits mid-invocation.
+  void fail_all(std::string error_type, std::string error_message);
+
   // How many function processes are waiting in /invocation/next, ready for an invocation.
   std::size_t waiting_functions() const;
 

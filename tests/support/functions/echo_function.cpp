@@ -1,6 +1,7 @@
 // A Lambda function for testing the runtime and the local host: it answers with the event and
 // what the runtime told it about the invocation. {"throw": message} makes the handler throw,
-// {"fail": message} makes it return a failure, and ECHO_INIT_FAIL=1 makes it fail to start.
+// {"fail": message} makes it return a failure, {"exit": status} makes the process exit at once
+// (a crash mid-invocation), and ECHO_INIT_FAIL=1 makes it fail to start.
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -20,6 +21,7 @@ InvocationResponse echo(const InvocationRequest& request) {
   if (event.is_object() && event.contains("throw")) {
     throw std::runtime_error(event["throw"].get<std::string>());
   }
+  if (event.is_object() && event.contains("exit")) std::_Exit(event["exit"].get<int>());
   if (event.is_object() && event.contains("fail")) {
     return InvocationResponse::failure(event["fail"].get<std::string>(), "EchoFailure");
   }

@@ -1,0 +1,11 @@
+# The review page of `bulkqa serve`, built into the program: "<URL path>|<media type>|<file>"
+# (files relative to the source root; text types are served as UTF-8). Included by
+# src/CMakeLists.txt and embed_web_assets.cmake.
+set(BULKQA_WEB_ASSETS
+    "/|text/html|web/review.html"
+    "/assets/review.css|text/css|web/review.css"
+    "/assets/review_page.mjs|text/javascript|web/review_page.mjs"
+    "/assets/crowd_elements.mjs|text/javascript|web/crowd_elements.mjs"
+    "/assets/ground_truth_liquid.mjs|text/javascript|web/ground_truth_liquid.mjs"
+    "/assets/liquid.browser.min.js|text/javascript|node_modules/liquidjs/dist/liquid.browser.min.js")
+set(BULKQA_WORKER_TEMPLATE templates/bulkqa.liquid.html)

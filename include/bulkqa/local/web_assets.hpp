@@ -1,0 +1,26 @@
+// The files of the review page that `bulkqa serve` serves, and the worker template: built into
+// the program (the bulkqa_web library, generated from web/, templates/ and liquidjs's browser
+// bundle), so that it serves them whatever the working directory.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace bulkqa::local {
+
+struct WebAsset {
+  std::string_view media_type;
+  std::string_view body;
+};
+
+// By URL path: "/" for the page, "/assets/<file>" for its scripts and style.
+using WebAssets = std::map<std::string, WebAsset, std::less<>>;
+
+const WebAssets& embedded_web_assets();
+
+// templates/bulkqa.liquid.html as it was at build time.
+std::string_view embedded_worker_template();
+
+}  // namespace bulkqa::local
