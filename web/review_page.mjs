@@ -73,12 +73,14 @@ async function submitAnswer(taskId, form, answer) {
 }
 
 function showDone(progress) {
-  showMessage(`All ${progress.total} tasks are reviewed. Thank you! You can close this tab.`);
+  const tasks = progress.total === 1 ? 'The task is' : `All ${progress.total} tasks are`;
+  showMessage(`${tasks} reviewed. Thank you! You can close this tab.`);
 }
 
 async function showNextTask(liquid, templateText) {
   const state = await fetchJson('/api/task');
-  progress.textContent = `${state.progress.complete} of ${state.progress.total} tasks complete`;
+  progress.textContent = `${state.progress.complete} of ${state.progress.total} ` +
+    `task${state.progress.total === 1 ? '' : 's'} complete`;
   workerLabel.textContent = `worker ${state.worker}`;
   if (!state.task) {
     if (state.progress.complete === state.progress.total) {

@@ -75,6 +75,11 @@ Status write_file(const std::filesystem::path& path, const std::string& text) {
   return {};
 }
 
+// "1 task", "3 tasks".
+std::string count_of(std::size_t count, const std::string& noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
 void progress(int step, const std::string& message) {
   std::cerr << "[" << step << "/" << kSteps << "] " << message << std::endl;
 }
@@ -215,8 +220,8 @@ class ServeRun {
     std::ostringstream error_rate;
     error_rate << options_.error_rate;
     progress(5, std::to_string(options_.auto_review) + " simulated reviewers (error rate " +
-                    error_rate.str() + ") answer " + std::to_string(session.progress().total) +
-                    " tasks, " + std::to_string(inputs_.workers_per_task) +
+                    error_rate.str() + ") answer " + count_of(session.progress().total, "task") +
+                    ", " + std::to_string(inputs_.workers_per_task) +
                     " per task; post-labeling consolidates each");
     std::vector<SimulatedReviewer> reviewers;
     for (int r = 1; r <= options_.auto_review; ++r) {
@@ -231,9 +236,9 @@ class ServeRun {
         local::ReviewServer::start(session, {options_.bind_address, options_.port,
                                              inputs_.template_text, &local::embedded_web_assets()});
     if (!server) return server.error();
-    progress(5, "review " + std::to_string(session.progress().total) + " tasks (" +
-                    std::to_string(inputs_.workers_per_task) +
-                    " workers per task) in a browser; Ctrl-C stops");
+    progress(5, "review " + count_of(session.progress().total, "task") + " (" +
+                    count_of(inputs_.workers_per_task, "worker") +
+                    " per task) in a browser; Ctrl-C stops");
     detail("open " + (*server)->url());
     return session.wait();
   }

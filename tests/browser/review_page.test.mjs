@@ -134,12 +134,30 @@ test('a task of 25 images is reviewed in the browser and lands in the table', { 
   await page.waitForFunction(() => [...document.querySelectorAll('.bulkqa-image')]
     .every((image) => image.complete && image.naturalWidth > 0));
 
+  // The keys of the instructions: U unchecks all, A checks all, C hides the confidence.
+  const confirmedCount = page.locator('.bulkqa-confirmed-count');
+  await page.keyboard.press('u');
+  await page.waitForFunction(() => document.querySelector('.bulkqa-confirmed-count')
+    .textContent === '0');
+  assert.equal(await page.locator('.bulkqa-card.bulkqa-unchecked').count(), 25);
+  await page.keyboard.press('a');
+  await page.waitForFunction(() => document.querySelector('.bulkqa-confirmed-count')
+    .textContent === '25');
+  const confidence = page.locator('.bulkqa-confidence').first();
+  assert.equal(await confidence.evaluate((element) => getComputedStyle(element).visibility),
+               'visible');
+  await page.keyboard.press('c');
+  assert.equal(await confidence.evaluate((element) => getComputedStyle(element).visibility),
+               'hidden');
+  await page.keyboard.press('c');
+
   await boxes.nth(unchecked[0]).click();
   await boxes.nth(unchecked[1] - 1).focus();
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('Space');
   await page.waitForFunction(() => document.querySelector('.bulkqa-confirmed-count')
     .textContent === '23');
+  assert.equal(await confirmedCount.textContent(), '23');
   assert.deepEqual(await boxes.evaluateAll((all) => all.map((box) => box.checked)),
                    Array.from({ length: 25 }, (_, i) => !unchecked.includes(i)));
   assert.deepEqual(
@@ -157,7 +175,7 @@ test('a task of 25 images is reviewed in the browser and lands in the table', { 
   assert.equal(answered.status(), 200, await answered.text());
   assert.deepEqual(await answered.json(),
                    { completed_task: true, progress: { complete: 1, total: 1 } });
-  await page.locator('#serve-message', { hasText: 'All 1 tasks are reviewed' }).waitFor();
+  await page.locator('#serve-message', { hasText: 'The task is reviewed' }).waitFor();
 
   // The one task is consolidated: the job ends, printing the votes and writing every image's.
   assert.equal(await exited, 0, stderr);
