@@ -8,6 +8,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libcsv-dev libspdlog-dev libpugixml-dev
   libcpp-httplib-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 ccache
   chromium
+  patchelf
 )
 # Node.js and npm run the worker template's Liquid rendering and the browser tests; Debian's are
 # enough where the machine has none.
