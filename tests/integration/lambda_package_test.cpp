@@ -127,12 +127,18 @@ class LambdaPackageTest : public ::testing::Test {
   aws::DynamoDbClient dynamodb_{moto().config(moto().admin()), http_};
 };
 
-TEST_F(LambdaPackageTest, EachPackageHasAnExecutableBootstrapAtItsRoot) {
+TEST_F(LambdaPackageTest, EachPackageIsOneExecutableBootstrapUnderFiveMegabytes) {
   for (const std::string name : {"launch", "pre-labeling", "post-labeling"}) {
     const fs::path root = unpack(name, certificates_.ca_certificate);
     const auto status = fs::status(root / "var/task/bootstrap");
     ASSERT_TRUE(fs::is_regular_file(status)) << name;
     EXPECT_NE(status.permissions() & fs::perms::others_exec, fs::perms::none) << name;
+    // Only the executable: it is statically linked and carries the worker template.
+    EXPECT_EQ(std::distance(fs::recursive_directory_iterator(root / "var/task"),
+                            fs::recursive_directory_iterator{}),
+              1)
+        << name;
+    EXPECT_LT(fs::file_size(package_zip(name)), 5u * 1024 * 1024) << name;
   }
 }
 
