@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates zip unzip
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libcsv-dev libspdlog-dev libpugixml-dev
   libcpp-httplib-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 ccache
-  chromium
+  chromium dpkg-dev
 )
 # Node.js and npm run the worker template's Liquid rendering and the browser tests; Debian's are
 # enough where the machine has none.
@@ -42,4 +42,28 @@ if [ "$(cat node_modules/.bulkqa-lock-sha256 2>/dev/null)" != "$lock_sum" ]; the
   echo "setup: installing npm packages from package-lock.json"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_sum" >node_modules/.bulkqa-lock-sha256
+fi
+
+# Debian's curl source, the version of the installed libcurl with Debian's patches: the Lambda
+# packages link a minimal static libcurl built from it (packaging/). apt fetches it through a
+# private copy of the machine's source list, so the machine's apt configuration stays untouched.
+curl_source=.cache/debian/curl
+if [ ! -f "$curl_source/CMakeLists.txt" ]; then
+  echo "setup: fetching Debian's curl source for the Lambda packages"
+  apt_dir="$PWD/.cache/debian/apt"
+  rm -rf "$apt_dir" "$curl_source"
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/parts"
+  for list in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$list" ] && sed 's/^Types:.*/Types: deb-src/' "$list" >"$apt_dir/parts/$(basename "$list")"
+  done
+  { grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list || true; } |
+    sed 's/^deb /deb-src /' >"$apt_dir/sources.list"
+  apt_options=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=$apt_dir/parts"
+    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o "APT::Sandbox::User=$(id -un)")
+  # A repository without sources does not matter as long as Debian's answers; `source` says if not.
+  apt-get "${apt_options[@]}" update -qq || echo "setup: some source lists could not be fetched" >&2
+  curl_version="$(dpkg-query -W -f='${source:Version}' libcurl4-openssl-dev)"
+  (cd .cache/debian && apt-get "${apt_options[@]}" source --download-only -qq "curl=$curl_version" &&
+    dpkg-source --no-check -x curl_*.dsc curl >/dev/null && rm -f curl_*)
+  rm -rf "$apt_dir"
 fi

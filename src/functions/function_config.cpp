@@ -13,12 +13,23 @@ std::string env_or_empty(const char* name) {
   return value ? value : "";
 }
 
+Result<bool> boolean_variable(const char* name) {
+  const std::string value = env_or_empty(name);
+  if (value.empty() || value == "false") return false;
+  if (value == "true") return true;
+  return make_error("InvalidConfiguration",
+                    std::string(name) + " is '" + value + "'; expected true or false");
+}
+
 }  // namespace
 
 Result<FunctionConfig> function_config_from_environment() {
   auto aws_config = aws::aws_config_from_environment();
   if (!aws_config) return aws_config.error();
-  return FunctionConfig{*aws_config, env_or_empty("BULKQA_TABLE"), env_or_empty("BULKQA_BUCKET")};
+  auto assume_event_role = boolean_variable("BULKQA_ASSUME_EVENT_ROLE");
+  if (!assume_event_role) return assume_event_role.error();
+  return FunctionConfig{*aws_config, env_or_empty("BULKQA_TABLE"), env_or_empty("BULKQA_BUCKET"),
+                        *assume_event_role};
 }
 
 AwsClients::AwsClients(const aws::AwsConfig& config)

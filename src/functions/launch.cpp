@@ -8,6 +8,7 @@
 #include "bulkqa/batching.hpp"
 #include "bulkqa/corpus.hpp"
 #include "bulkqa/functions/image_table.hpp"
+#include "bulkqa/functions/worker_template.hpp"
 #include "bulkqa/log.hpp"
 #include "bulkqa/s3_uri.hpp"
 
@@ -148,6 +149,13 @@ Result<nlohmann::json> Launch::create_or_update(const LaunchProperties& properti
     if (!deleted) return deleted.error();
   }
 
+  const S3Uri worker_template{properties.s3_bucket, kWorkerTemplateKey};
+  if (auto uploaded = clients_.s3.put_object({worker_template.bucket, worker_template.key,
+                                              std::string(worker_template_html()), "text/html"});
+      !uploaded) {
+    return uploaded.error();
+  }
+
   // The manifest goes last: it names only batches that exist, and its presence marks a finished
   // launch.
   if (auto manifest = clients_.s3.put_object(
@@ -157,7 +165,8 @@ Result<nlohmann::json> Launch::create_or_update(const LaunchProperties& properti
   }
   return nlohmann::json{{"ManifestUri", S3Uri{properties.s3_bucket, kManifestKey}.str()},
                         {"BatchCount", std::to_string(batches.size())},
-                        {"ItemCount", std::to_string(items.size())}};
+                        {"ItemCount", std::to_string(items.size())},
+                        {"WorkerTemplateUri", worker_template.str()}};
 }
 
 Status Launch::empty_bucket(const std::string& bucket) {

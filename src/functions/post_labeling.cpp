@@ -7,6 +7,7 @@ namespace bulkqa::functions {
 namespace {
 
 constexpr int kMaxVoteRounds = 6;
+constexpr const char* kRoleSessionName = "bulkqa-post-labeling";
 
 bool has_votes(const ImageVotes& votes) {
   return !votes.confirm_ids.empty() || !votes.disconfirm_ids.empty();
@@ -15,7 +16,18 @@ bool has_votes(const ImageVotes& votes) {
 }  // namespace
 
 PostLabeling::PostLabeling(FunctionConfig config)
-    : config_(std::move(config)), clients_(config_.aws) {}
+    : config_(std::move(config)), clients_(config_.aws), sts_(config_.aws, clients_.http) {}
+
+Result<aws::S3Client*> PostLabeling::ground_truth_reader(const std::string& role_arn) {
+  if (!config_.assume_event_role) return &clients_.s3;
+  auto credentials = sts_.assume_role(role_arn, kRoleSessionName);
+  if (!credentials) return credentials.error();
+  aws::AwsConfig role_config = config_.aws;
+  role_config.credentials = std::move(*credentials);
+  role_s3_.emplace(role_config, clients_.http);
+  role_s3_->service().set_deadline(clients_.s3.service().deadline());
+  return &*role_s3_;
+}
 
 Result<std::vector<BatchItem>> PostLabeling::load_batch(const DatasetObject& object) {
   if (object.data_object_content) return parse_batch(*object.data_object_content);
@@ -25,15 +37,14 @@ Result<std::vector<BatchItem>> PostLabeling::load_batch(const DatasetObject& obj
 }
 
 std::vector<WorkerVotes> PostLabeling::read_votes(const DatasetObject& object,
-                                                  std::size_t batch_size) {
+                                                  std::size_t batch_size, aws::S3Client& reader) {
   std::vector<WorkerVotes> workers;
   for (const auto& annotation : object.annotations) {
     std::string content;
     if (annotation.content) {
       content = *annotation.content;
     } else {
-      auto stored =
-          clients_.s3.get_object(annotation.content_uri->bucket, annotation.content_uri->key);
+      auto stored = reader.get_object(annotation.content_uri->bucket, annotation.content_uri->key);
       if (!stored) {
         log::warn("annotation skipped", {{"dataset_object_id", object.dataset_object_id},
                                          {"worker_id", annotation.worker_id},
@@ -136,7 +147,9 @@ Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
   if (config_.table.empty()) return make_error("InvalidConfiguration", "BULKQA_TABLE is not set");
   auto event = parse_post_labeling_event(event_json);
   if (!event) return event.error();
-  auto payload_text = clients_.s3.get_object(event->payload.bucket, event->payload.key);
+  auto reader = ground_truth_reader(event->role_arn);
+  if (!reader) return reader.error();
+  auto payload_text = (*reader)->get_object(event->payload.bucket, event->payload.key);
   if (!payload_text) return payload_text.error();
   auto objects = parse_consolidation_payload(*payload_text);
   if (!objects) return objects.error();
@@ -150,7 +163,7 @@ Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
       error.message = "dataset object " + object.dataset_object_id + ": " + error.message;
       return error;
     }
-    const auto tallies = tally_batch(*batch, read_votes(object, batch->size()));
+    const auto tallies = tally_batch(*batch, read_votes(object, batch->size(), **reader));
     add_image_votes(event->labeling_job_arn, object.dataset_object_id, tallies, votes);
     const std::string label = batch->empty() ? "" : batch->front().label;
     consolidated.push_back(
@@ -168,6 +181,7 @@ lambda::InvocationResponse PostLabeling::handle(const lambda::InvocationRequest&
   auto event = parse_event(request);
   if (!event) return to_invocation_response(event.error());
   clients_.set_deadline_for(request);
+  sts_.service().set_deadline(clients_.s3.service().deadline());
   return to_invocation_response(run(*event));
 }
 

@@ -20,6 +20,8 @@ namespace {
 
 constexpr auto kTerminationGrace = std::chrono::seconds(3);
 constexpr auto kReapPollInterval = std::chrono::milliseconds(10);
+// coreutils' chroot: changes the root (and the directory to it), then execs the command there.
+constexpr const char* kChrootProgram = "/usr/sbin/chroot";
 
 std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra) {
   std::vector<std::string> entries;
@@ -91,6 +93,25 @@ Result<FunctionProcess> FunctionProcess::start(
     const std::map<std::string, std::string>& extra_environment,
     const std::optional<std::filesystem::path>& stderr_file,
     const std::vector<std::string>& arguments) {
+  std::vector<std::string> command_line{executable.string()};
+  command_line.insert(command_line.end(), arguments.begin(), arguments.end());
+  return spawn(command_line, child_environment(extra_environment), stderr_file);
+}
+
+Result<FunctionProcess> FunctionProcess::start_in_root(
+    const std::filesystem::path& root, const std::filesystem::path& executable,
+    const std::map<std::string, std::string>& environment,
+    const std::optional<std::filesystem::path>& stderr_file) {
+  std::vector<std::string> entries;
+  for (const auto& [name, value] : environment) entries.push_back(name + "=" + value);
+  return spawn({kChrootProgram, root.string(), executable.string()}, std::move(entries),
+               stderr_file);
+}
+
+Result<FunctionProcess> FunctionProcess::spawn(
+    const std::vector<std::string>& command_line, std::vector<std::string> environment,
+    const std::optional<std::filesystem::path>& stderr_file) {
+  const std::string& executable = command_line.front();
   SpawnActions actions;
   int setup = actions.redirect(STDIN_FILENO, "/dev/null", O_RDONLY);
   if (setup == 0 && stderr_file) {
@@ -98,21 +119,18 @@ Result<FunctionProcess> FunctionProcess::start(
   }
   if (setup == 0) setup = actions.close_inherited();
   if (setup != 0) {
-    return make_error("SpawnFailed", "cannot prepare to start " + executable.string() + ": " +
-                                         std::strerror(setup));
+    return make_error("SpawnFailed",
+                      "cannot prepare to start " + executable + ": " + std::strerror(setup));
   }
-  std::vector<std::string> command_line{executable.string()};
-  command_line.insert(command_line.end(), arguments.begin(), arguments.end());
-  std::vector<std::string> environment = child_environment(extra_environment);
-  auto argv = null_terminated(command_line);
+  std::vector<std::string> arguments = command_line;
+  auto argv = null_terminated(arguments);
   auto envp = null_terminated(environment);
   const SpawnAttributes attributes;
   pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, command_line.front().c_str(), actions.get(),
-                                  attributes.get(), argv.data(), envp.data());
+  const int spawned = posix_spawn(&pid, executable.c_str(), actions.get(), attributes.get(),
+                                  argv.data(), envp.data());
   if (spawned != 0) {
-    return make_error("SpawnFailed",
-                      "cannot start " + executable.string() + ": " + std::strerror(spawned));
+    return make_error("SpawnFailed", "cannot start " + executable + ": " + std::strerror(spawned));
   }
   return FunctionProcess(pid);
 }

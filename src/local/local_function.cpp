@@ -21,6 +21,31 @@ Result<std::unique_ptr<LocalFunction>> LocalFunction::start(
       new LocalFunction(std::move(*runtime_api), std::move(*process)));
 }
 
+Result<std::unique_ptr<LocalFunction>> LocalFunction::start_in_root(
+    const std::filesystem::path& root, std::map<std::string, std::string> environment,
+    const std::optional<std::filesystem::path>& stderr_file) {
+  // What provided.al2023 sets for every function; LD_LIBRARY_PATH puts the system's libraries
+  // first, which a package must not depend on.
+  std::map<std::string, std::string> lambda_environment = {
+      {"LAMBDA_TASK_ROOT", "/var/task"},
+      {"LAMBDA_RUNTIME_DIR", "/var/runtime"},
+      {"LD_LIBRARY_PATH",
+       "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:"
+       "/opt/lib"},
+      {"PATH", "/usr/local/bin:/usr/bin/:/bin:/opt/bin"},
+      {"LANG", "en_US.UTF-8"},
+      {"TZ", ":UTC"}};
+  environment.merge(lambda_environment);
+  auto runtime_api = LocalRuntimeApi::start();
+  if (!runtime_api) return runtime_api.error();
+  environment["AWS_LAMBDA_RUNTIME_API"] = (*runtime_api)->endpoint();
+  auto process =
+      FunctionProcess::start_in_root(root, "/var/task/bootstrap", environment, stderr_file);
+  if (!process) return process.error();
+  return std::unique_ptr<LocalFunction>(
+      new LocalFunction(std::move(*runtime_api), std::move(*process)));
+}
+
 LocalFunction::LocalFunction(std::unique_ptr<LocalRuntimeApi> runtime_api, FunctionProcess process)
     : runtime_api_(std::move(runtime_api)), process_(std::move(process)) {
   watcher_ = std::thread([this] { watch_process(); });

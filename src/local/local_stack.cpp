@@ -79,8 +79,16 @@ Status LocalStack::start_functions() {
   for (const Slot slot :
        {Slot{"bulkqa-launch", &launch_}, Slot{"bulkqa-pre-labeling", &pre_labeling_},
         Slot{"bulkqa-post-labeling", &post_labeling_}}) {
+    auto function_environment = environment;
+    if (const auto policy = options_.function_policies.find(slot.executable);
+        policy != options_.function_policies.end()) {
+      auto credentials = moto_->create_user(std::string(slot.executable) + "-role", policy->second);
+      if (!credentials) return credentials.error();
+      for (auto& [name, value] : moto_->environment(*credentials))
+        function_environment[name] = value;
+    }
     auto function =
-        LocalFunction::start(options_.bin_dir / slot.executable, environment,
+        LocalFunction::start(options_.bin_dir / slot.executable, function_environment,
                              options_.log_dir / (std::string(slot.executable) + ".log"));
     if (!function) return function.error();
     *slot.function = std::move(*function);
@@ -129,10 +137,11 @@ Result<std::size_t> LocalStack::upload_corpus(const CorpusUpload& upload) {
   return placeholders;
 }
 
-Result<nlohmann::json> LocalStack::launch(const LaunchSettings& settings) {
-  const std::string request_id = "local-create";
-  const nlohmann::json event = {
-      {"RequestType", "Create"},
+nlohmann::json LocalStack::launch_event(const std::string& request_type,
+                                        const std::string& request_id,
+                                        const LaunchSettings& settings) const {
+  nlohmann::json event = {
+      {"RequestType", request_type},
       {"ResponseURL", responses_->url(request_id)},
       {"StackId", "arn:aws:cloudformation:us-east-1:000000000000:stack/bulkqa-local/1"},
       {"RequestId", request_id},
@@ -147,6 +156,13 @@ Result<nlohmann::json> LocalStack::launch(const LaunchSettings& settings) {
         {"MinConfidence", std::to_string(settings.min_confidence)},
         {"ImageSourceBucket", options_.image_bucket},
         {"ImageSourcePrefix", settings.image_prefix}}}};
+  if (request_type != "Create")
+    event["PhysicalResourceId"] = "bulkqa-launch-" + options_.stack_bucket;
+  return event;
+}
+
+Result<nlohmann::json> LocalStack::run_launch(const nlohmann::json& event) {
+  const std::string request_id = event["RequestId"];
   if (auto invoked = invoke(*launch_, event); !invoked) return invoked.error();
   const auto response = responses_->response(request_id);
   if (!response.is_object()) return stack_error("launch sent no response to CloudFormation");
@@ -154,6 +170,16 @@ Result<nlohmann::json> LocalStack::launch(const LaunchSettings& settings) {
     return make_error("LaunchFailed", response.value("Reason", "no reason given"));
   }
   return response["Data"];
+}
+
+Result<nlohmann::json> LocalStack::launch(const LaunchSettings& settings) {
+  return run_launch(launch_event("Create", "local-create", settings));
+}
+
+Status LocalStack::delete_launch(const LaunchSettings& settings) {
+  auto deleted = run_launch(launch_event("Delete", "local-delete", settings));
+  if (!deleted) return deleted.error();
+  return {};
 }
 
 Result<std::vector<Task>> LocalStack::tasks() {

@@ -156,6 +156,28 @@ Result<aws::Credentials> LocalMoto::create_user(const std::string& name,
   return access_key_from(*key);
 }
 
+Result<std::string> LocalMoto::create_role(const std::string& name, const nlohmann::json& policy) {
+  const nlohmann::json trust = {
+      {"Version", "2012-10-17"},
+      {"Statement",
+       {{{"Effect", "Allow"}, {"Principal", {{"AWS", "*"}}}, {"Action", "sts:AssumeRole"}}}}};
+  auto role = iam_call("CreateRole",
+                       {{"RoleName", name}, {"AssumeRolePolicyDocument", trust.dump()}}, admin_);
+  if (!role) return role.error();
+  if (auto put = iam_call(
+          "PutRolePolicy",
+          {{"RoleName", name}, {"PolicyName", "policy"}, {"PolicyDocument", policy.dump()}},
+          admin_);
+      !put) {
+    return put.error();
+  }
+  pugi::xml_document document;
+  document.load_buffer(role->data(), role->size());
+  const std::string arn = document.select_node("//Role/Arn").node().child_value();
+  if (arn.empty()) return moto_error("CreateRole " + name + " answered without an ARN");
+  return arn;
+}
+
 aws::AwsConfig LocalMoto::config(const aws::Credentials& credentials) const {
   aws::AwsConfig config;
   config.credentials = credentials;

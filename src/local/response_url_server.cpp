@@ -4,10 +4,27 @@
 
 namespace bulkqa::local {
 
-ResponseUrlServer::ResponseUrlServer() : server_(std::make_unique<httplib::Server>()) {}
+ResponseUrlServer::ResponseUrlServer(std::unique_ptr<httplib::Server> server, std::string scheme)
+    : server_(std::move(server)), scheme_(std::move(scheme)) {}
 
 Result<std::unique_ptr<ResponseUrlServer>> ResponseUrlServer::start() {
-  std::unique_ptr<ResponseUrlServer> sink(new ResponseUrlServer());
+  return serve(std::unique_ptr<ResponseUrlServer>(
+      new ResponseUrlServer(std::make_unique<httplib::Server>(), "http")));
+}
+
+Result<std::unique_ptr<ResponseUrlServer>> ResponseUrlServer::start_tls(
+    const std::filesystem::path& certificate_file, const std::filesystem::path& key_file) {
+  auto server = std::make_unique<httplib::SSLServer>(certificate_file.c_str(), key_file.c_str());
+  if (!server->is_valid()) {
+    return make_error("TlsSetupFailed", "cannot serve TLS with " + certificate_file.string() +
+                                            " and " + key_file.string());
+  }
+  return serve(
+      std::unique_ptr<ResponseUrlServer>(new ResponseUrlServer(std::move(server), "https")));
+}
+
+Result<std::unique_ptr<ResponseUrlServer>> ResponseUrlServer::serve(
+    std::unique_ptr<ResponseUrlServer> sink) {
   auto* self = sink.get();
   sink->server_->Put(R"(/cfn/(.+))",
                      [self](const httplib::Request& request, httplib::Response& answer) {
@@ -37,7 +54,7 @@ ResponseUrlServer::~ResponseUrlServer() {
 }
 
 std::string ResponseUrlServer::url(const std::string& id) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/cfn/" + id;
+  return scheme_ + "://127.0.0.1:" + std::to_string(port_) + "/cfn/" + id;
 }
 
 void ResponseUrlServer::fail_next(const std::string& id, int count) {

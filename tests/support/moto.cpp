@@ -39,6 +39,12 @@ aws::Credentials MotoServer::create_user(const std::string& name, const nlohmann
   return *credentials;
 }
 
+std::string MotoServer::create_role(const std::string& name, const nlohmann::json& policy) {
+  auto arn = moto_->create_role(name, policy);
+  if (!arn) throw std::runtime_error("creating role " + name + ": " + arn.error().describe());
+  return *arn;
+}
+
 void MotoServer::create_bucket(const std::string& bucket) {
   check(moto_->create_bucket(bucket), "CreateBucket " + bucket);
 }

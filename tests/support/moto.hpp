@@ -26,6 +26,8 @@ class MotoServer {
 
   // These throw on failure: a test cannot go on without them.
   aws::Credentials create_user(const std::string& name, const nlohmann::json& policy);
+  // The new role's ARN.
+  std::string create_role(const std::string& name, const nlohmann::json& policy);
   void create_bucket(const std::string& bucket);
   void create_image_table(const std::string& table);
 

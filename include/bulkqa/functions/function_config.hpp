@@ -20,8 +20,12 @@ struct FunctionConfig {
   aws::AwsConfig aws;
   std::string table;   // BULKQA_TABLE: the image table (post-labeling requires it)
   std::string bucket;  // BULKQA_BUCKET: the stack bucket; when set, pre-labeling reads only there
+  // BULKQA_ASSUME_EVENT_ROLE=true: post-labeling reads what Ground Truth wrote as the event's
+  // roleArn (AssumeRole), as Ground Truth's documentation has it; default false: as itself.
+  bool assume_event_role = false;
 };
 
+// Errors name the variable at fault.
 Result<FunctionConfig> function_config_from_environment();
 
 class AwsClients {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bulkqa/aws/sts.hpp"
 #include "bulkqa/error.hpp"
 #include "bulkqa/functions/function_config.hpp"
 #include "bulkqa/functions/image_table.hpp"
@@ -23,8 +24,12 @@ class PostLabeling {
 
  private:
   Result<std::vector<BatchItem>> load_batch(const DatasetObject& object);
+  // The client that reads what Ground Truth wrote (the payload, answers stored in S3): as
+  // `role_arn` when config_.assume_event_role, else as the function itself.
+  Result<aws::S3Client*> ground_truth_reader(const std::string& role_arn);
   // Each worker's votes; an answer that cannot be read is logged and counts as no vote.
-  std::vector<WorkerVotes> read_votes(const DatasetObject& object, std::size_t batch_size);
+  std::vector<WorkerVotes> read_votes(const DatasetObject& object, std::size_t batch_size,
+                                      aws::S3Client& reader);
   // The votes of each image in the tallies, so the table gets exactly what the answer reports.
   void add_image_votes(const std::string& labeling_job_arn, const std::string& dataset_object_id,
                        const std::vector<ImageTally>& tallies,
@@ -36,6 +41,8 @@ class PostLabeling {
 
   FunctionConfig config_;
   AwsClients clients_;
+  aws::StsClient sts_;
+  std::optional<aws::S3Client> role_s3_;  // the reader as the event's role, when assumed
 };
 
 }  // namespace bulkqa::functions

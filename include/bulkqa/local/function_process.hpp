@@ -26,6 +26,14 @@ class FunctionProcess {
       const std::optional<std::filesystem::path>& stderr_file = std::nullopt,
       const std::vector<std::string>& arguments = {});
 
+  // Runs `executable` (a path inside `root`) with `root` as its root directory, through chroot(8)
+  // (which needs root privileges), as Lambda runs a package's bootstrap in its own file system.
+  // The process gets exactly `environment`, nothing of this process's own. Otherwise as start().
+  static Result<FunctionProcess> start_in_root(
+      const std::filesystem::path& root, const std::filesystem::path& executable,
+      const std::map<std::string, std::string>& environment,
+      const std::optional<std::filesystem::path>& stderr_file = std::nullopt);
+
   FunctionProcess(FunctionProcess&& other) noexcept;
   FunctionProcess& operator=(FunctionProcess&& other) noexcept;
   FunctionProcess(const FunctionProcess&) = delete;
@@ -41,6 +49,9 @@ class FunctionProcess {
 
  private:
   explicit FunctionProcess(pid_t pid) : pid_(pid) {}
+  static Result<FunctionProcess> spawn(const std::vector<std::string>& command_line,
+                                       std::vector<std::string> environment,
+                                       const std::optional<std::filesystem::path>& stderr_file);
   void record_status(int status);
   void terminate();
 

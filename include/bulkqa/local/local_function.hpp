@@ -28,6 +28,14 @@ class LocalFunction {
       const std::filesystem::path& executable, std::map<std::string, std::string> environment,
       const std::optional<std::filesystem::path>& stderr_file = std::nullopt);
 
+  // Starts a Lambda package unpacked at `root` (its files under root/var/task) as Lambda does:
+  // /var/task/bootstrap with `root` as the root directory, and only the environment Lambda gives
+  // a custom runtime (LAMBDA_TASK_ROOT, LD_LIBRARY_PATH, PATH, ...) plus `environment` and
+  // AWS_LAMBDA_RUNTIME_API. Needs root privileges (chroot).
+  static Result<std::unique_ptr<LocalFunction>> start_in_root(
+      const std::filesystem::path& root, std::map<std::string, std::string> environment,
+      const std::optional<std::filesystem::path>& stderr_file = std::nullopt);
+
   // Stops the process, terminating it (SIGTERM, then SIGKILL after a grace period).
   ~LocalFunction();
   LocalFunction(const LocalFunction&) = delete;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,10 @@ struct LocalStackOptions {
   std::string launch_bucket = "bulkqa-launch";
   std::string image_bucket = "bulkqa-image-source";
   std::string table = "bulkqa-images";
+  // The IAM policy each function runs under, by executable name ("bulkqa-launch", ...): the
+  // function gets the keys of a moto user holding only that policy. A function without one runs
+  // as the administrator.
+  std::map<std::string, nlohmann::json> function_policies;
 };
 
 // A labeled corpus and its images, to put where launch reads them.
@@ -69,6 +74,8 @@ class LocalStack {
   Result<std::size_t> upload_corpus(const CorpusUpload& upload);
   // Runs the launch custom resource (Create); its Data on SUCCESS, its Reason as the error else.
   Result<nlohmann::json> launch(const LaunchSettings& settings);
+  // Runs the launch custom resource's Delete, which empties the stack bucket.
+  Status delete_launch(const LaunchSettings& settings);
   // Every manifest line, through the pre-labeling function.
   Result<std::vector<Task>> tasks();
   // Stores `payload` as Ground Truth stores a consolidation request and runs post-labeling on it.
@@ -87,6 +94,10 @@ class LocalStack {
   LocalStack(const LocalStackOptions& options, std::unique_ptr<LocalMoto> moto);
   Status start_functions();
   Result<nlohmann::json> invoke(LocalFunction& function, const nlohmann::json& event);
+  nlohmann::json launch_event(const std::string& request_type, const std::string& request_id,
+                              const LaunchSettings& settings) const;
+  // Invokes launch with a custom resource event; the Data it answered CloudFormation with.
+  Result<nlohmann::json> run_launch(const nlohmann::json& event);
 
   LocalStackOptions options_;
   std::unique_ptr<LocalMoto> moto_;

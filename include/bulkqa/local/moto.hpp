@@ -34,6 +34,10 @@ class LocalMoto {
   // A new IAM user whose only permissions are `policy` (an IAM policy document).
   Result<aws::Credentials> create_user(const std::string& name, const nlohmann::json& policy);
 
+  // A new IAM role whose only permissions are `policy` and which any principal may assume (moto
+  // checks a trust policy's principal only against "*" or an exact ARN); its ARN.
+  Result<std::string> create_role(const std::string& name, const nlohmann::json& policy);
+
   // Configuration that reaches this server as the holder of `credentials`.
   aws::AwsConfig config(const aws::Credentials& credentials) const;
   // The environment a function process needs to reach this server as `credentials`.

@@ -2,6 +2,7 @@
 // function PUTs there, so a local run (or a test) can read the custom resource's answer.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,10 @@ namespace bulkqa::local {
 class ResponseUrlServer {
  public:
   static Result<std::unique_ptr<ResponseUrlServer>> start();
+  // The same over HTTPS, as CloudFormation's pre-signed S3 URLs are: the server presents the
+  // certificate chain and key in these PEM files.
+  static Result<std::unique_ptr<ResponseUrlServer>> start_tls(
+      const std::filesystem::path& certificate_file, const std::filesystem::path& key_file);
   ~ResponseUrlServer();
   ResponseUrlServer(const ResponseUrlServer&) = delete;
   ResponseUrlServer& operator=(const ResponseUrlServer&) = delete;
@@ -43,9 +48,11 @@ class ResponseUrlServer {
     int count = 0;
     int failures_left = 0;
   };
-  ResponseUrlServer();
+  ResponseUrlServer(std::unique_ptr<httplib::Server> server, std::string scheme);
+  static Result<std::unique_ptr<ResponseUrlServer>> serve(std::unique_ptr<ResponseUrlServer> sink);
 
   std::unique_ptr<httplib::Server> server_;
+  std::string scheme_;
   std::thread thread_;
   int port_ = 0;
   mutable std::mutex mutex_;

@@ -1,0 +1,366 @@
+// Least privilege proven, not assumed: each function runs with moto IAM credentials whose policy is
+// the one cloudformation/bulkqa.yaml gives its role, read from the YAML with the intrinsic
+// functions resolved to the test's buckets and table (tests/support/template_policies.py). The
+// whole flow passes under those policies, and calls outside a role are refused.
+//
+// Two differences between moto's authorization and AWS's shape what moto is given:
+// - moto authorizes DynamoDB calls by action only (it evaluates them against the resource "*"): the
+//   DynamoDB statements get the resource "*", and their resources are checked against the table's
+//   ARN here instead;
+// - moto authorizes DeleteObjects, the batch delete, as s3:DeleteObject on the bucket's ARN, where
+//   AWS checks each key: a statement allowing s3:DeleteObject on "<bucket>/*" also names
+//   "<bucket>" (only its own buckets, so deletes elsewhere stay refused).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "bulkqa/aws/dynamodb.hpp"
+#include "bulkqa/aws/s3.hpp"
+#include "bulkqa/local/function_process.hpp"
+#include "bulkqa/local/local_stack.hpp"
+#include "support/function_harness.hpp"
+#include "support/moto.hpp"
+
+namespace bulkqa {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::MotoServer;
+
+constexpr const char* kAccount = "123456789012";
+constexpr const char* kRegion = "us-east-1";
+
+// The names a deployment would give the template's parameters and resources.
+struct Deployment {
+  std::string stack_bucket;
+  std::string launch_bucket;
+  std::string image_bucket;
+  std::string table;
+  std::string corpus_key = "corpus/smallsample.csv";
+  std::string image_prefix = "caltech101/";
+};
+
+// {"LaunchRole": policy, ...} as template_policies.py resolves them for `deployment`.
+json template_policies(const Deployment& deployment) {
+  const fs::path output =
+      fs::temp_directory_path() / (MotoServer::unique_name("policies") + ".json");
+  const fs::path errors =
+      fs::temp_directory_path() / (MotoServer::unique_name("policies") + ".log");
+  const std::vector<std::string> arguments = {
+      "python3",
+      testing::source_path("tests/support/template_policies.py"),
+      testing::source_path("cloudformation/bulkqa.yaml"),
+      "--parameter=LaunchBucket=" + deployment.launch_bucket,
+      "--parameter=LaunchPackageKey=packages/launch.zip",
+      "--parameter=PreLabelingPackageKey=packages/pre-labeling.zip",
+      "--parameter=PostLabelingPackageKey=packages/post-labeling.zip",
+      "--parameter=LabelCorpusKey=" + deployment.corpus_key,
+      "--parameter=ImageSourceBucket=" + deployment.image_bucket,
+      "--parameter=ImageSourcePrefix=" + deployment.image_prefix,
+      "--parameter=TableName=" + deployment.table,
+      "--resource=StackBucket=" + deployment.stack_bucket,
+      std::string("--region=") + kRegion,
+      std::string("--account=") + kAccount,
+      "--output=" + output.string()};
+  auto process = local::FunctionProcess::start("/usr/bin/env", {}, errors, arguments);
+  if (!process) throw std::runtime_error(process.error().describe());
+  if (process->wait() != 0) {
+    throw std::runtime_error("template_policies.py failed: " + testing::read_file(errors));
+  }
+  json policies = json::parse(testing::read_file(output));
+  fs::remove(output);
+  fs::remove(errors);
+  return policies;
+}
+
+std::vector<std::string> actions_of(const json& statement) {
+  const json& action = statement["Action"];
+  return action.is_array() ? action.get<std::vector<std::string>>()
+                           : std::vector<std::string>{action.get<std::string>()};
+}
+
+bool is_dynamodb_statement(const json& statement) {
+  for (const auto& action : actions_of(statement)) {
+    if (!action.starts_with("dynamodb:")) return false;
+  }
+  return true;
+}
+
+bool allows(const json& statement, const std::string& wanted) {
+  for (const auto& action : actions_of(statement)) {
+    if (action == wanted) return true;
+  }
+  return false;
+}
+
+// The policy as moto can enforce it (see the top).
+json as_moto_enforces(json policy) {
+  for (auto& statement : policy["Statement"]) {
+    if (is_dynamodb_statement(statement)) statement["Resource"] = "*";
+    if (!allows(statement, "s3:DeleteObject")) continue;
+    json resources = statement["Resource"].is_array() ? statement["Resource"]
+                                                      : json::array({statement["Resource"]});
+    for (const std::string resource : json(resources)) {
+      if (resource.ends_with("/*")) resources.push_back(resource.substr(0, resource.size() - 2));
+    }
+    statement["Resource"] = resources;
+  }
+  return policy;
+}
+
+std::string table_arn(const std::string& table) {
+  return std::string("arn:aws:dynamodb:") + kRegion + ":" + kAccount + ":table/" + table;
+}
+
+TEST(TemplatePolicies, EveryStatementNamesItsActionsAndResourcesWithoutWildcardsOfAService) {
+  const Deployment deployment{"stack", "launch", "images", "table"};
+  const json policies = template_policies(deployment);
+  const std::set<std::string> roles = {"LaunchRole", "PreLabelingRole", "PostLabelingRole",
+                                       "SageMakerExecutionRole"};
+  for (const auto& [role, policy] : policies.items()) {
+    EXPECT_TRUE(roles.contains(role)) << role;
+    for (const auto& statement : policy["Statement"]) {
+      EXPECT_EQ(statement["Effect"], "Allow") << role;
+      for (const auto& action : actions_of(statement)) {
+        EXPECT_EQ(action.find('*'), std::string::npos) << role << ": " << action;
+      }
+      const json resources = statement["Resource"].is_array()
+                                 ? statement["Resource"]
+                                 : json::array({statement["Resource"]});
+      for (const auto& resource : resources) {
+        EXPECT_NE(resource, "*") << role << ": " << statement.dump();
+      }
+      if (is_dynamodb_statement(statement)) {
+        EXPECT_EQ(statement["Resource"], table_arn(deployment.table)) << role;
+      }
+    }
+  }
+  EXPECT_EQ(policies.size(), roles.size());
+}
+
+TEST(TemplatePolicies, AssumingTheEventRoleIsGrantedOnlyWhenSwitchedOn) {
+  // By default post-labeling may assume no role at all.
+  const json policies = template_policies({"stack", "launch", "images", "table"});
+  for (const auto& [role, policy] : policies.items()) {
+    for (const auto& statement : policy["Statement"]) {
+      for (const auto& action : actions_of(statement)) {
+        EXPECT_NE(action, "sts:AssumeRole") << role;
+      }
+    }
+  }
+}
+
+class TemplateFlowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    log_dir_ = fs::temp_directory_path() / MotoServer::unique_name("bulkqa-iam");
+    options_.bin_dir = testing::binary_path("");
+    options_.log_dir = log_dir_;
+    deployment_ = {options_.stack_bucket, options_.launch_bucket, options_.image_bucket,
+                   options_.table};
+    const json policies = template_policies(deployment_);
+    options_.function_policies = {
+        {"bulkqa-launch", as_moto_enforces(policies["LaunchRole"])},
+        {"bulkqa-pre-labeling", as_moto_enforces(policies["PreLabelingRole"])},
+        {"bulkqa-post-labeling", as_moto_enforces(policies["PostLabelingRole"])}};
+  }
+  void TearDown() override { fs::remove_all(log_dir_); }
+
+  fs::path log_dir_;
+  local::LocalStackOptions options_;
+  Deployment deployment_;
+};
+
+TEST_F(TemplateFlowTest, TheWholeFlowPassesWithEachFunctionUnderItsOwnRole) {
+  auto started = local::LocalStack::start(options_);
+  ASSERT_TRUE(started.ok()) << started.error().describe();
+  local::LocalStack& stack = **started;
+
+  const std::string corpus = testing::read_file(testing::source_path("samples/smallsample.csv"));
+  ASSERT_TRUE(stack.s3().put_object({options_.launch_bucket, deployment_.corpus_key, corpus}).ok());
+  std::vector<aws::PutObjectRequest> images;
+  std::set<std::string> paths;
+  std::istringstream lines(corpus);
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    const std::string path = line.substr(0, line.find(','));
+    if (!path.empty() && paths.insert(path).second) {
+      images.push_back({options_.image_bucket, deployment_.image_prefix + path, "image:" + path});
+    }
+  }
+  for (const auto& status : stack.s3().put_objects(std::move(images))) ASSERT_TRUE(status.ok());
+
+  const local::LaunchSettings settings{deployment_.corpus_key, deployment_.image_prefix, 25, 80};
+  auto data = stack.launch(settings);
+  ASSERT_TRUE(data.ok()) << data.error().describe();
+  EXPECT_EQ((*data)["WorkerTemplateUri"],
+            "s3://" + options_.stack_bucket + "/templates/bulkqa.liquid.html");
+
+  auto tasks = stack.tasks();
+  ASSERT_TRUE(tasks.ok()) << tasks.error().describe();
+  ASSERT_EQ(std::to_string(tasks->size()), (*data)["BatchCount"]);
+
+  // One reviewer confirms every image of every task.
+  json payload = json::array();
+  std::size_t reviewed = 0;
+  for (std::size_t t = 0; t < tasks->size(); ++t) {
+    json content = json::object();
+    for (std::size_t i = 0; i < (*tasks)[t].items.size(); ++i) {
+      content[(*tasks)[t].items[i].label + "-" + std::to_string(i)] = {{"Confirmed", true}};
+      ++reviewed;
+    }
+    payload.push_back(
+        {{"datasetObjectId", std::to_string(t)},
+         {"dataObject", {{"s3Uri", (*tasks)[t].source_ref}}},
+         {"annotations",
+          {{{"workerId", "reviewer"}, {"annotationData", {{"content", content.dump()}}}}}}});
+  }
+  auto consolidated =
+      stack.consolidate("arn:aws:sagemaker:us-east-1:123456789012:labeling-job/iam", "qa", payload);
+  ASSERT_TRUE(consolidated.ok()) << consolidated.error().describe();
+  EXPECT_EQ(consolidated->size(), tasks->size());
+
+  auto images_after = stack.reviewed_images();
+  ASSERT_TRUE(images_after.ok()) << images_after.error().describe();
+  ASSERT_EQ(images_after->size(), reviewed);
+  for (const auto& image : *images_after) {
+    EXPECT_EQ(image.confirm_count, 1u) << image.s3_image_url;
+    EXPECT_EQ(image.disconfirm_count, 0u) << image.s3_image_url;
+  }
+
+  const auto deleted = stack.delete_launch(settings);
+  ASSERT_TRUE(deleted.ok()) << deleted.error().describe();
+  auto left = stack.s3().list_all_keys(options_.stack_bucket, "");
+  ASSERT_TRUE(left.ok());
+  EXPECT_TRUE(left->empty());
+}
+
+// Calls outside each role, made with that role's policy against the shared moto.
+class TemplateRoleLimitsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    deployment_ = {MotoServer::unique_name("iam-stack"), MotoServer::unique_name("iam-launch"),
+                   MotoServer::unique_name("iam-images"), MotoServer::unique_name("iam-table")};
+    for (const auto& bucket :
+         {deployment_.stack_bucket, deployment_.launch_bucket, deployment_.image_bucket}) {
+      moto().create_bucket(bucket);
+    }
+    moto().create_image_table(deployment_.table);
+    for (const auto& [bucket, key] : std::vector<std::pair<std::string, std::string>>{
+             {deployment_.stack_bucket, "batches/0.json"},
+             {deployment_.launch_bucket, deployment_.corpus_key},
+             {deployment_.launch_bucket, "packages/launch.zip"},
+             {deployment_.image_bucket, deployment_.image_prefix + "crab/1.jpg"},
+             {deployment_.image_bucket, "elsewhere/crab/1.jpg"}}) {
+      ASSERT_TRUE(admin_s3_.put_object({bucket, key, "x"}).ok());
+    }
+    policies_ = template_policies(deployment_);
+  }
+  static MotoServer& moto() { return MotoServer::shared(); }
+
+  aws::AwsConfig as_role(const std::string& role) {
+    return moto().config(
+        moto().create_user(MotoServer::unique_name(role), as_moto_enforces(policies_[role])));
+  }
+
+  // The object is still there: whatever the delete answered, it did not take effect.
+  void expect_delete_refused(aws::S3Client& s3, const std::string& bucket, const std::string& key) {
+    auto deleted = s3.delete_objects(bucket, {key});
+    EXPECT_TRUE(!deleted.ok() || !deleted->empty()) << bucket << "/" << key;
+    EXPECT_TRUE(admin_s3_.get_object(bucket, key).ok()) << bucket << "/" << key;
+  }
+
+  void expect_denied(const Status& status, const std::string& what) {
+    ASSERT_FALSE(status.ok()) << what;
+    EXPECT_NE(status.error().code.find("AccessDenied"), std::string::npos)
+        << what << ": " << status.error().describe();
+  }
+
+  template <typename T>
+  static Status status_of(const Result<T>& result) {
+    if (!result) return result.error();
+    return {};
+  }
+
+  json item() const {
+    return {{"s3_image_url", {{"S", "s3://" + deployment_.stack_bucket + "/crab/1.jpg"}}},
+            {"label", {{"S", "Crab"}}}};
+  }
+  json key() const { return item(); }
+
+  Deployment deployment_;
+  json policies_;
+  aws::HttpClient http_;
+  aws::S3Client admin_s3_{moto().config(moto().admin()), http_};
+};
+
+TEST_F(TemplateRoleLimitsTest, PreLabelingOnlyReadsTheStackBucket) {
+  const auto config = as_role("PreLabelingRole");
+  aws::S3Client s3(config, http_);
+  aws::DynamoDbClient dynamodb(config, http_);
+  EXPECT_TRUE(s3.get_object(deployment_.stack_bucket, "batches/0.json").ok());
+  expect_delete_refused(s3, deployment_.stack_bucket, "batches/0.json");
+  expect_denied(s3.put_object({deployment_.stack_bucket, "batches/1.json", "{}"}), "PutObject");
+  expect_denied(status_of(s3.get_object(deployment_.launch_bucket, deployment_.corpus_key)),
+                "GetObject on the launch bucket");
+  expect_denied(dynamodb.put_item(deployment_.table, item()), "PutItem");
+  expect_denied(
+      status_of(dynamodb.call("GetItem", {{"TableName", deployment_.table}, {"Key", key()}})),
+      "GetItem");
+}
+
+TEST_F(TemplateRoleLimitsTest, PostLabelingReadsTheStackBucketAndOnlyUpdatesItems) {
+  const auto config = as_role("PostLabelingRole");
+  aws::S3Client s3(config, http_);
+  aws::DynamoDbClient dynamodb(config, http_);
+  EXPECT_TRUE(s3.get_object(deployment_.stack_bucket, "batches/0.json").ok());
+  expect_delete_refused(s3, deployment_.stack_bucket, "batches/0.json");
+  expect_denied(s3.put_object({deployment_.stack_bucket, "batches/1.json", "{}"}), "PutObject");
+  expect_denied(
+      status_of(s3.get_object(deployment_.image_bucket, deployment_.image_prefix + "crab/1.jpg")),
+      "GetObject on the image source");
+  expect_denied(dynamodb.put_item(deployment_.table, item()), "PutItem");
+  expect_denied(
+      status_of(dynamodb.call("DeleteItem", {{"TableName", deployment_.table}, {"Key", key()}})),
+      "DeleteItem");
+  expect_denied(status_of(dynamodb.call("Scan", {{"TableName", deployment_.table}})), "Scan");
+  EXPECT_TRUE(dynamodb.get_item(deployment_.table, key()).ok());
+}
+
+TEST_F(TemplateRoleLimitsTest, LaunchReadsOnlyTheCorpusAndTheImagesUnderThePrefix) {
+  const auto config = as_role("LaunchRole");
+  aws::S3Client s3(config, http_);
+  aws::DynamoDbClient dynamodb(config, http_);
+  EXPECT_TRUE(s3.get_object(deployment_.launch_bucket, deployment_.corpus_key).ok());
+  EXPECT_TRUE(
+      s3.get_object(deployment_.image_bucket, deployment_.image_prefix + "crab/1.jpg").ok());
+  expect_denied(status_of(s3.get_object(deployment_.launch_bucket, "packages/launch.zip")),
+                "GetObject of another key in the launch bucket");
+  expect_denied(status_of(s3.get_object(deployment_.image_bucket, "elsewhere/crab/1.jpg")),
+                "GetObject outside the image prefix");
+  expect_delete_refused(s3, deployment_.image_bucket, deployment_.image_prefix + "crab/1.jpg");
+  expect_delete_refused(s3, deployment_.launch_bucket, deployment_.corpus_key);
+  expect_denied(s3.put_object({deployment_.launch_bucket, "x", "x"}),
+                "PutObject to the launch bucket");
+  expect_denied(status_of(dynamodb.call("Scan", {{"TableName", deployment_.table}})), "Scan");
+  expect_denied(
+      status_of(dynamodb.call("DeleteItem", {{"TableName", deployment_.table}, {"Key", key()}})),
+      "DeleteItem");
+}
+
+TEST_F(TemplateRoleLimitsTest, TheLabelingJobRoleReadsAndWritesTheStackBucketButDeletesNothing) {
+  const auto config = as_role("SageMakerExecutionRole");
+  aws::S3Client s3(config, http_);
+  EXPECT_TRUE(s3.put_object({deployment_.stack_bucket, "ground-truth-output/x.json", "{}"}).ok());
+  EXPECT_TRUE(s3.get_object(deployment_.stack_bucket, "batches/0.json").ok());
+  expect_delete_refused(s3, deployment_.stack_bucket, "batches/0.json");
+  expect_denied(status_of(s3.get_object(deployment_.launch_bucket, deployment_.corpus_key)),
+                "GetObject on the launch bucket");
+}
+
+}  // namespace
+}  // namespace bulkqa
