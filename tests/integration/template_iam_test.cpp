@@ -43,13 +43,15 @@ struct Deployment {
   std::string image_prefix = "caltech101/";
 };
 
-// {"LaunchRole": policy, ...} as template_policies.py resolves them for `deployment`.
-json template_policies(const Deployment& deployment) {
+// {"LaunchRole": policy, ...} as template_policies.py resolves them for `deployment`, with the
+// template's other parameters at their defaults unless `parameters` ("Name=value") sets them.
+json template_policies(const Deployment& deployment,
+                       const std::vector<std::string>& parameters = {}) {
   const fs::path output =
       fs::temp_directory_path() / (MotoServer::unique_name("policies") + ".json");
   const fs::path errors =
       fs::temp_directory_path() / (MotoServer::unique_name("policies") + ".log");
-  const std::vector<std::string> arguments = {
+  std::vector<std::string> arguments = {
       "python3",
       testing::source_path("tests/support/template_policies.py"),
       testing::source_path("cloudformation/bulkqa.yaml"),
@@ -65,6 +67,7 @@ json template_policies(const Deployment& deployment) {
       std::string("--region=") + kRegion,
       std::string("--account=") + kAccount,
       "--output=" + output.string()};
+  for (const auto& parameter : parameters) arguments.push_back("--parameter=" + parameter);
   auto process = local::FunctionProcess::start("/usr/bin/env", {}, errors, arguments);
   if (!process) throw std::runtime_error(process.error().describe());
   if (process->wait() != 0) {
@@ -141,16 +144,52 @@ TEST(TemplatePolicies, EveryStatementNamesItsActionsAndResourcesWithoutWildcards
   EXPECT_EQ(policies.size(), roles.size());
 }
 
-TEST(TemplatePolicies, AssumingTheEventRoleIsGrantedOnlyWhenSwitchedOn) {
-  // By default post-labeling may assume no role at all.
+// The statements of `role` that allow `action`.
+std::vector<json> statements_allowing(const json& policies, const std::string& role,
+                                      const std::string& action) {
+  std::vector<json> found;
+  for (const auto& statement : policies[role]["Statement"]) {
+    if (allows(statement, action)) found.push_back(statement);
+  }
+  return found;
+}
+
+std::string function_arn(const std::string& name) {
+  return std::string("arn:aws:lambda:") + kRegion + ":" + kAccount + ":function:" + name;
+}
+
+TEST(TemplatePolicies, TheLabelingJobRoleInvokesExactlyTheTwoLabelingFunctions) {
   const json policies = template_policies({"stack", "launch", "images", "table"});
+  const auto invoking =
+      statements_allowing(policies, "SageMakerExecutionRole", "lambda:InvokeFunction");
+  ASSERT_EQ(invoking.size(), 1u);
+  // Named so that roles built on AWS's managed Ground Truth policy may invoke them too.
+  EXPECT_EQ(invoking[0]["Resource"], json::array({function_arn("bulkqa-PreLabelingFunction"),
+                                                  function_arn("bulkqa-PostLabelingFunction")}));
   for (const auto& [role, policy] : policies.items()) {
-    for (const auto& statement : policy["Statement"]) {
-      for (const auto& action : actions_of(statement)) {
-        EXPECT_NE(action, "sts:AssumeRole") << role;
-      }
+    if (role != "SageMakerExecutionRole") {
+      EXPECT_TRUE(statements_allowing(policies, role, "lambda:InvokeFunction").empty()) << role;
     }
   }
+}
+
+TEST(TemplatePolicies, AssumingTheEventRoleIsGrantedOnlyWhenSwitchedOnAndOnlyForTheJobRole) {
+  const Deployment deployment{"stack", "launch", "images", "table"};
+  const json by_default = template_policies(deployment);
+  for (const auto& [role, policy] : by_default.items()) {
+    EXPECT_TRUE(statements_allowing(by_default, role, "sts:AssumeRole").empty()) << role;
+  }
+  const json switched_on = template_policies(deployment, {"AssumeEventRole=true"});
+  const auto assuming = statements_allowing(switched_on, "PostLabelingRole", "sts:AssumeRole");
+  ASSERT_EQ(assuming.size(), 1u);
+  EXPECT_EQ(assuming[0]["Resource"],
+            std::string("arn:aws:iam::") + kAccount + ":role/SageMakerExecutionRole");
+}
+
+TEST(TemplatePolicies, NoManagedPolicyAnywhere) {
+  const std::string text = testing::read_file(testing::source_path("cloudformation/bulkqa.yaml"));
+  EXPECT_EQ(text.find("ManagedPolicyArns"), std::string::npos);
+  EXPECT_EQ(text.find("FullAccess"), std::string::npos);
 }
 
 class TemplateFlowTest : public ::testing::Test {

@@ -204,6 +204,11 @@ def role_policies(resolver):
         statements[role].extend(listed if isinstance(listed, list) else [listed])
 
     for logical_id, resource in resources.items():
+        if resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            raise ResolveError(f"{logical_id}: {resource['Type']} is not read here; attach "
+                               "policies inline or as AWS::IAM::RolePolicy")
+        if "ManagedPolicyArns" in resource.get("Properties", {}):
+            raise ResolveError(f"{logical_id}: managed policies are not read here")
         if resource["Type"] == "AWS::IAM::Role":
             statements[logical_id] = []
             for policy in resource.get("Properties", {}).get("Policies", []):
