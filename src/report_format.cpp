@@ -150,16 +150,6 @@ std::string markdown_calibration(const Report& report) {
 
 // ---- CSV ----
 
-std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 std::string csv_line(const std::vector<std::string>& cells) {
   std::string line;
   for (std::size_t at = 0; at < cells.size(); ++at) {

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bulkqa/vote_summary.hpp"
+#include "bulkqa/reviewed_image.hpp"
 
 namespace bulkqa {
 

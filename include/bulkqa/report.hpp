@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "bulkqa/error.hpp"
-#include "bulkqa/vote_summary.hpp"
+#include "bulkqa/reviewed_image.hpp"
 
 namespace bulkqa {
 

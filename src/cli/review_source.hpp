@@ -10,7 +10,8 @@
 #include <CLI/CLI.hpp>
 
 #include "bulkqa/error.hpp"
-#include "bulkqa/vote_summary.hpp"
+#include "bulkqa/reviewed_image.hpp"
+#include "files.hpp"
 
 namespace bulkqa::cli {
 
@@ -23,12 +24,5 @@ struct ReviewSource {
 void add_review_source_options(CLI::App& command, ReviewSource& source);
 
 Result<std::vector<ReviewedImage>> load_reviewed_images(const ReviewSource& source);
-
-using OutputFile = std::pair<std::filesystem::path, std::string>;  // path, content
-
-// Writes each content to a temporary file beside its path, then renames them all into place: no
-// file is ever half-written, and none is replaced unless all could be written. Errors name the
-// path.
-Status write_output_files(const std::vector<OutputFile>& files);
 
 }  // namespace bulkqa::cli

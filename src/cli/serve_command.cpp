@@ -14,8 +14,10 @@
 #include "bulkqa/local/review_session.hpp"
 #include "bulkqa/local/stop_signals.hpp"
 #include "bulkqa/local/web_assets.hpp"
+#include "bulkqa/report_format.hpp"
 #include "bulkqa/review_simulation.hpp"
 #include "commands.hpp"
+#include "files.hpp"
 
 namespace bulkqa::cli {
 namespace {
@@ -51,30 +53,6 @@ struct ServeInputs {
   std::optional<TruthSource> truth;  // with --auto-review
 };
 
-Result<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("CannotRead", "cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Writes `text` to a temporary file beside `path`, then renames it over `path`: a reader never
-// sees half of it.
-Status write_file(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path partial = path.string() + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return make_error("CannotWrite", "cannot write " + partial.string());
-  }
-  std::error_code renamed;
-  std::filesystem::rename(partial, path, renamed);
-  if (renamed)
-    return make_error("CannotWrite", "cannot write " + path.string() + ": " + renamed.message());
-  return {};
-}
-
 // "1 task", "3 tasks".
 std::string count_of(std::size_t count, const std::string& noun) {
   return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
@@ -93,12 +71,12 @@ std::filesystem::path own_directory() {
 }
 
 Result<TruthSource> load_truth(const ServeOptions& options) {
-  auto map_text = read_file(options.truth_map);
+  auto map_text = read_text_file(options.truth_map);
   if (!map_text) return map_text.error();
   auto truth = TruthSource::from_folder_labels(*map_text);
   if (!truth) return truth.error();
   if (options.true_labels.empty()) return truth;
-  auto labels_text = read_file(options.true_labels);
+  auto labels_text = read_text_file(options.true_labels);
   if (!labels_text) return labels_text.error();
   auto true_labels = TruthSource::from_true_labels(*labels_text);
   if (!true_labels) return true_labels.error();
@@ -107,13 +85,13 @@ Result<TruthSource> load_truth(const ServeOptions& options) {
 
 Result<ServeInputs> read_inputs(const ServeOptions& options) {
   ServeInputs inputs;
-  auto corpus = read_file(options.corpus);
+  auto corpus = read_text_file(options.corpus);
   if (!corpus) return corpus.error();
   inputs.corpus_text = std::move(*corpus);
   if (options.template_file.empty()) {
     inputs.template_text = std::string(local::embedded_worker_template());
   } else {
-    auto text = read_file(options.template_file);
+    auto text = read_text_file(options.template_file);
     if (!text) return text.error();
     inputs.template_text = std::move(*text);
   }
@@ -204,12 +182,13 @@ class ServeRun {
 
   // Step 6: the votes per label on stdout, and every image's in --results.
   Status report(local::ReviewSession& session) {
-    progress(6, "votes per label in the table");
+    progress(6, "the report");
     auto images = session.reviewed_images();
     if (!images) return images.error();
-    std::cout << vote_counts_markdown(count_votes_by_label(*images));
+    std::cout << markdown_report(*images);
     if (options_.results_file.empty()) return {};
-    if (auto written = write_file(options_.results_file, reviewed_images_csv(*images)); !written) {
+    if (auto written = write_output_files({{options_.results_file, reviewed_images_csv(*images)}});
+        !written) {
       return written.error();
     }
     detail("every image's votes are in " + options_.results_file);

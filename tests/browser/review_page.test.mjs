@@ -177,9 +177,9 @@ test('a task of 25 images is reviewed in the browser and lands in the table', { 
                    { completed_task: true, progress: { complete: 1, total: 1 } });
   await page.locator('#serve-message', { hasText: 'The task is reviewed' }).waitFor();
 
-  // The one task is consolidated: the job ends, printing the votes and writing every image's.
+  // The one task is consolidated: the job ends, printing the report and writing every image's votes.
   assert.equal(await exited, 0, stderr);
-  assert.match(stdout, /\| TOTAL \| 25 \| 23 \| 2 \|/);
+  assert.match(stdout, /\| TOTALS \| 25 \| 23 \| 2 \| 0 \|/);
   const rows = parseCsv(fs.readFileSync(resultsFile, 'utf8'));
   assert.equal(rows.length, 25);
   for (const row of rows) {

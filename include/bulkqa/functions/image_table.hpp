@@ -9,7 +9,7 @@
 
 #include "bulkqa/batching.hpp"
 #include "bulkqa/error.hpp"
-#include "bulkqa/vote_summary.hpp"
+#include "bulkqa/reviewed_image.hpp"
 
 namespace bulkqa::functions {
 

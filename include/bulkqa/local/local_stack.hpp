@@ -19,7 +19,7 @@
 #include "bulkqa/local/local_function.hpp"
 #include "bulkqa/local/moto.hpp"
 #include "bulkqa/local/response_url_server.hpp"
-#include "bulkqa/vote_summary.hpp"
+#include "bulkqa/reviewed_image.hpp"
 
 namespace bulkqa::local {
 

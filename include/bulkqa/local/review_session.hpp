@@ -21,7 +21,7 @@
 #include "bulkqa/local/local_stack.hpp"
 #include "bulkqa/review_queue.hpp"
 #include "bulkqa/review_simulation.hpp"
-#include "bulkqa/vote_summary.hpp"
+#include "bulkqa/reviewed_image.hpp"
 
 namespace bulkqa::local {
 

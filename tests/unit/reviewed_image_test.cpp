@@ -1,4 +1,4 @@
-#include "bulkqa/vote_summary.hpp"
+#include "bulkqa/reviewed_image.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,40 +10,14 @@ ReviewedImage image(const std::string& label, std::size_t confirms, std::size_t 
           confirms, disconfirms};
 }
 
-TEST(VoteSummaryTest, StatusFollowsTheVotes) {
+TEST(ReviewedImageTest, StatusFollowsTheVotes) {
   EXPECT_EQ(image("A", 0, 0).status(), ImageStatus::unreviewed);
   EXPECT_EQ(image("A", 2, 0).status(), ImageStatus::confirmed);
   EXPECT_EQ(image("A", 0, 1).status(), ImageStatus::disconfirmed);
   EXPECT_EQ(image("A", 1, 1).status(), ImageStatus::split);
 }
 
-TEST(VoteSummaryTest, CountsPerLabelSortedWithATotal) {
-  const auto rows = count_votes_by_label(
-      {image("Crab", 2, 0), image("Anchor", 0, 0), image("Crab", 1, 1), image("Crab", 0, 3)});
-  ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows[0].label, "Anchor");
-  EXPECT_EQ(rows[0].unreviewed, 1u);
-  const auto& crab = rows[1];
-  EXPECT_EQ(crab.label, "Crab");
-  EXPECT_EQ(crab.images, 3u);
-  EXPECT_EQ(crab.confirm_votes, 3u);
-  EXPECT_EQ(crab.disconfirm_votes, 4u);
-  EXPECT_EQ(crab.confirmed, 1u);
-  EXPECT_EQ(crab.split, 1u);
-  EXPECT_EQ(crab.disconfirmed, 1u);
-  EXPECT_EQ(rows[2].label, "TOTAL");
-  EXPECT_EQ(rows[2].images, 4u);
-  EXPECT_EQ(rows[2].confirm_votes, 3u);
-}
-
-TEST(VoteSummaryTest, MarkdownHasAHeaderAndOneLinePerRow) {
-  const std::string table = vote_counts_markdown(count_votes_by_label({image("Crab", 2, 1)}));
-  EXPECT_NE(table.find("| Label | Images | Confirm votes |"), std::string::npos);
-  EXPECT_NE(table.find("| Crab | 1 | 2 | 1 | 0 | 0 | 1 | 0 |\n"), std::string::npos);
-  EXPECT_NE(table.find("| TOTAL | 1 | 2 | 1 |"), std::string::npos);
-}
-
-TEST(VoteSummaryTest, ImagesAsCsvSortedByLabelThenUrl) {
+TEST(ReviewedImageTest, ImagesAsCsvSortedByLabelThenUrl) {
   const std::string csv = reviewed_images_csv({
       {"s3://b/lobster/2.jpg", "Lobster", 97.5, 0, 3},
       {"s3://b/crab/9.jpg", "Crab", 80, 2, 1},
@@ -56,7 +30,7 @@ TEST(VoteSummaryTest, ImagesAsCsvSortedByLabelThenUrl) {
             "s3://b/lobster/2.jpg,Lobster,97.5,0,3,disconfirmed\n");
 }
 
-TEST(VoteSummaryTest, CsvQuotesFieldsWithCommasQuotesAndLineBreaks) {
+TEST(ReviewedImageTest, CsvQuotesFieldsWithCommasQuotesAndLineBreaks) {
   const std::string csv = reviewed_images_csv({
       {"s3://b/a,b.jpg", "<img src=x> \"Tom's\"", 90, 1, 0},
       {"s3://b/c.jpg", "two\nlines", 90, 1, 0},
