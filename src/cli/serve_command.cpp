@@ -259,7 +259,7 @@ Command add_serve_command(CLI::App& app) {
   auto* serve = app.add_subcommand(
       "serve",
       "Run the whole QA flow locally: moto, launch, pre-labeling, review in a browser (or "
-      "simulated with --auto-review), post-labeling, votes per label");
+      "simulated with --auto-review), post-labeling, and the report");
   serve->alias("demo");
   serve
       ->add_option("--corpus", options->corpus,

@@ -99,6 +99,14 @@ class FaultsTest : public ::testing::Test {
     return kMaxInvocations;
   }
 
+  // What a launch of `csv` without faults leaves behind.
+  StackState fault_free_launch(const std::string& csv) {
+    TestStack reference;
+    load_corpus(reference, "corpus.csv", csv);
+    EXPECT_EQ(launch_until_success(reference, "", "Create", "corpus.csv"), 1);
+    return state_of(reference);
+  }
+
   testing::ResponseReceiver receiver_;
 };
 
@@ -187,9 +195,7 @@ TEST_F(FaultsTest, EveryVoteCountsExactlyOnceUnderThirtyPercentFaultsAndRepeated
 
 TEST_F(FaultsTest, LaunchUnderThirtyPercentFaultsConvergesToTheFaultFreeResult) {
   const std::string csv = synthetic_corpus(300, "synthetic");
-  TestStack reference;
-  load_corpus(reference, "corpus.csv", csv);
-  ASSERT_EQ(launch_until_success(reference, "", "Create", "corpus.csv"), 1);
+  const StackState reference = fault_free_launch(csv);
 
   TestStack faulty;
   load_corpus(faulty, "corpus.csv", csv);
@@ -197,14 +203,12 @@ TEST_F(FaultsTest, LaunchUnderThirtyPercentFaultsConvergesToTheFaultFreeResult) 
   const int invocations = launch_until_success(faulty, proxy.endpoint(), "Create", "corpus.csv");
   EXPECT_GT(proxy.counts().drops_after, 0u);
   std::cout << "[ launch ] succeeded on invocation " << invocations << " of the faulty stack\n";
-  EXPECT_EQ(state_of(faulty), state_of(reference));
+  EXPECT_EQ(state_of(faulty), reference);
 }
 
 TEST_F(FaultsTest, ALaunchKilledMidwayConvergesWhenRunAgain) {
   const std::string csv = synthetic_corpus(300, "synthetic");
-  TestStack reference;
-  load_corpus(reference, "corpus.csv", csv);
-  ASSERT_EQ(launch_until_success(reference, "", "Create", "corpus.csv"), 1);
+  const StackState reference = fault_free_launch(csv);
 
   TestStack crashed;
   load_corpus(crashed, "corpus.csv", csv);
@@ -226,7 +230,7 @@ TEST_F(FaultsTest, ALaunchKilledMidwayConvergesWhenRunAgain) {
 
   // CloudFormation's answer never came; the operator runs the Create again.
   ASSERT_EQ(launch_until_success(crashed, "", "Create", "corpus.csv"), 1);
-  EXPECT_EQ(state_of(crashed), state_of(reference));
+  EXPECT_EQ(state_of(crashed), reference);
 }
 
 TEST_F(FaultsTest, AnUpdateWithTheSameCorpusKeepsTheVotesAndChangesNothing) {
