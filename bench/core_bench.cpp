@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bulkqa/batching.hpp"
-#include "bulkqa/corpus.hpp"
-#include "bulkqa/ground_truth.hpp"
+#include "bulkqa/qa/batching.hpp"
+#include "bulkqa/qa/corpus.hpp"
+#include "bulkqa/qa/ground_truth.hpp"
 
 namespace bulkqa {
 namespace {

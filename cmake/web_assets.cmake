@@ -8,4 +8,3 @@ set(BULKQA_WEB_ASSETS
     "/assets/crowd_elements.mjs|text/javascript|web/crowd_elements.mjs"
     "/assets/ground_truth_liquid.mjs|text/javascript|web/ground_truth_liquid.mjs"
     "/assets/liquid.browser.min.js|text/javascript|node_modules/liquidjs/dist/liquid.browser.min.js")
-set(BULKQA_WORKER_TEMPLATE templates/bulkqa.liquid.html)

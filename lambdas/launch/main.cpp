@@ -1,6 +1,6 @@
 // bulkqa-launch: the CloudFormation custom resource that launches a QA run, on the custom runtime.
 #include "bulkqa/functions/launch.hpp"
-#include "bulkqa/log.hpp"
+#include "bulkqa/util/log.hpp"
 
 int main() {
   bulkqa::log::init_from_environment();

@@ -1,6 +1,6 @@
 // bulkqa-post-labeling: Ground Truth's annotation-consolidation Lambda on the custom runtime.
 #include "bulkqa/functions/post_labeling.hpp"
-#include "bulkqa/log.hpp"
+#include "bulkqa/util/log.hpp"
 
 int main() {
   bulkqa::log::init_from_environment();

@@ -1,6 +1,6 @@
 // bulkqa-pre-labeling: Ground Truth's pre-annotation Lambda on the custom runtime.
 #include "bulkqa/functions/pre_labeling.hpp"
-#include "bulkqa/log.hpp"
+#include "bulkqa/util/log.hpp"
 
 int main() {
   bulkqa::log::init_from_environment();

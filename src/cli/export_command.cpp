@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
-#include "bulkqa/feedback_export.hpp"
+#include "bulkqa/report/feedback_export.hpp"
 #include "commands.hpp"
 #include "review_source.hpp"
 

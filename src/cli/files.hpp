@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "bulkqa/error.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::cli {
 

@@ -1,7 +1,7 @@
 // bulkqa: the command line over the same core the Lambda functions use.
 #include <iostream>
 
-#include "bulkqa/log.hpp"
+#include "bulkqa/util/log.hpp"
 #include "commands.hpp"
 
 int main(int argc, char** argv) {

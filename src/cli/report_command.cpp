@@ -2,7 +2,7 @@
 // image table or an export of it.
 #include <iostream>
 
-#include "bulkqa/report_format.hpp"
+#include "bulkqa/report/report_format.hpp"
 #include "commands.hpp"
 #include "review_source.hpp"
 

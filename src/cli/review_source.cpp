@@ -2,7 +2,7 @@
 
 #include "bulkqa/aws/dynamodb.hpp"
 #include "bulkqa/functions/image_table.hpp"
-#include "bulkqa/review_export.hpp"
+#include "bulkqa/report/review_export.hpp"
 
 namespace bulkqa::cli {
 namespace {

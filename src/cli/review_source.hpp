@@ -9,8 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "bulkqa/error.hpp"
-#include "bulkqa/reviewed_image.hpp"
+#include "bulkqa/qa/reviewed_image.hpp"
+#include "bulkqa/util/error.hpp"
 #include "files.hpp"
 
 namespace bulkqa::cli {

@@ -9,13 +9,14 @@
 #include <iostream>
 #include <sstream>
 
+#include "bulkqa/functions/worker_template.hpp"
 #include "bulkqa/local/local_stack.hpp"
 #include "bulkqa/local/review_server.hpp"
 #include "bulkqa/local/review_session.hpp"
 #include "bulkqa/local/stop_signals.hpp"
 #include "bulkqa/local/web_assets.hpp"
-#include "bulkqa/report_format.hpp"
-#include "bulkqa/review_simulation.hpp"
+#include "bulkqa/report/report_format.hpp"
+#include "bulkqa/review/review_simulation.hpp"
 #include "commands.hpp"
 #include "files.hpp"
 
@@ -89,7 +90,7 @@ Result<ServeInputs> read_inputs(const ServeOptions& options) {
   if (!corpus) return corpus.error();
   inputs.corpus_text = std::move(*corpus);
   if (options.template_file.empty()) {
-    inputs.template_text = std::string(local::embedded_worker_template());
+    inputs.template_text = std::string(functions::worker_template_html());
   } else {
     auto text = read_text_file(options.template_file);
     if (!text) return text.error();

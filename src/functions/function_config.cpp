@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "bulkqa/log.hpp"
+#include "bulkqa/util/log.hpp"
 
 namespace bulkqa::functions {
 namespace {

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "bulkqa/aws/sigv4.hpp"
-#include "bulkqa/text.hpp"
+#include "bulkqa/util/text.hpp"
 
 namespace bulkqa::functions {
 

@@ -5,12 +5,12 @@
 #include <unordered_set>
 
 #include "bulkqa/aws/retry.hpp"
-#include "bulkqa/batching.hpp"
-#include "bulkqa/corpus.hpp"
 #include "bulkqa/functions/image_table.hpp"
 #include "bulkqa/functions/worker_template.hpp"
-#include "bulkqa/log.hpp"
-#include "bulkqa/s3_uri.hpp"
+#include "bulkqa/qa/batching.hpp"
+#include "bulkqa/qa/corpus.hpp"
+#include "bulkqa/qa/s3_uri.hpp"
+#include "bulkqa/util/log.hpp"
 
 namespace bulkqa::functions {
 namespace {

@@ -1,7 +1,7 @@
 #include "bulkqa/functions/post_labeling.hpp"
 
 #include "bulkqa/functions/image_table.hpp"
-#include "bulkqa/log.hpp"
+#include "bulkqa/util/log.hpp"
 
 namespace bulkqa::functions {
 namespace {

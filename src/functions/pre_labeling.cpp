@@ -1,7 +1,7 @@
 #include "bulkqa/functions/pre_labeling.hpp"
 
-#include "bulkqa/ground_truth.hpp"
-#include "bulkqa/log.hpp"
+#include "bulkqa/qa/ground_truth.hpp"
+#include "bulkqa/util/log.hpp"
 
 namespace bulkqa::functions {
 

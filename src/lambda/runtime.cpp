@@ -17,8 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bulkqa/error.hpp"
-#include "bulkqa/log.hpp"
+#include "bulkqa/util/error.hpp"
+#include "bulkqa/util/log.hpp"
 
 namespace bulkqa::lambda {
 

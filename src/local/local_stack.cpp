@@ -4,12 +4,12 @@
 #include <set>
 #include <sstream>
 
-#include "bulkqa/corpus.hpp"
 #include "bulkqa/functions/image_table.hpp"
 #include "bulkqa/functions/launch.hpp"
-#include "bulkqa/media_type.hpp"
-#include "bulkqa/placeholder_image.hpp"
-#include "bulkqa/s3_uri.hpp"
+#include "bulkqa/qa/corpus.hpp"
+#include "bulkqa/qa/s3_uri.hpp"
+#include "bulkqa/review/media_type.hpp"
+#include "bulkqa/review/placeholder_image.hpp"
 
 namespace bulkqa::local {
 namespace {

@@ -5,9 +5,9 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "bulkqa/http_fields.hpp"
-#include "bulkqa/media_type.hpp"
-#include "bulkqa/text.hpp"
+#include "bulkqa/review/http_fields.hpp"
+#include "bulkqa/review/media_type.hpp"
+#include "bulkqa/util/text.hpp"
 
 namespace bulkqa::local {
 namespace {

@@ -1,6 +1,6 @@
 #include "bulkqa/local/review_session.hpp"
 
-#include "bulkqa/ground_truth.hpp"
+#include "bulkqa/qa/ground_truth.hpp"
 
 namespace bulkqa::local {
 namespace {

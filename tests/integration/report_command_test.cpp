@@ -12,7 +12,7 @@
 
 #include "bulkqa/local/function_process.hpp"
 #include "bulkqa/local/local_stack.hpp"
-#include "bulkqa/placeholder_image.hpp"
+#include "bulkqa/review/placeholder_image.hpp"
 #include "support/function_harness.hpp"
 
 namespace bulkqa {

@@ -12,8 +12,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "bulkqa/http_fields.hpp"
-#include "bulkqa/placeholder_image.hpp"
+#include "bulkqa/review/http_fields.hpp"
+#include "bulkqa/review/placeholder_image.hpp"
 #include "support/function_harness.hpp"
 
 namespace bulkqa {

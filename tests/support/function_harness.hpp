@@ -10,14 +10,9 @@
 
 #include "bulkqa/local/local_function.hpp"
 #include "bulkqa/local/response_url_server.hpp"
+#include "support/test_paths.hpp"
 
 namespace bulkqa::testing {
-
-// BULKQA_BIN_DIR/<name>, the directory ctest names.
-std::string binary_path(const std::string& name);
-// BULKQA_SOURCE_DIR/<relative>.
-std::string source_path(const std::string& relative);
-std::string read_file(const std::string& path);
 
 class FunctionUnderTest {
  public:

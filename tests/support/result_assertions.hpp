@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "bulkqa/error.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::testing {
 

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "bulkqa/s3_uri.hpp"
+#include "bulkqa/qa/s3_uri.hpp"
 #include "support/moto.hpp"
 
 namespace bulkqa::testing {

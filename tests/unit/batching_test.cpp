@@ -1,4 +1,4 @@
-#include "bulkqa/batching.hpp"
+#include "bulkqa/qa/batching.hpp"
 
 #include <set>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "bulkqa/corpus.hpp"
+#include "bulkqa/qa/corpus.hpp"
 
 #include <cstdlib>
 #include <fstream>

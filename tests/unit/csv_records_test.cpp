@@ -1,5 +1,5 @@
 // CSV records with the line each starts on: the reader the core's CSV parsers share.
-#include "bulkqa/csv_records.hpp"
+#include "bulkqa/util/csv_records.hpp"
 
 #include <gtest/gtest.h>
 

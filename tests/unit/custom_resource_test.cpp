@@ -1,10 +1,10 @@
-#include "bulkqa/custom_resource.hpp"
+#include "bulkqa/qa/custom_resource.hpp"
 
 #include <string>
 
 #include <gtest/gtest.h>
 
-#include "bulkqa/text.hpp"
+#include "bulkqa/util/text.hpp"
 #include "support/result_assertions.hpp"
 
 namespace bulkqa {

@@ -1,5 +1,5 @@
 // The feedback exports: the confirmed training set, the images to relabel, the label categories.
-#include "bulkqa/feedback_export.hpp"
+#include "bulkqa/report/feedback_export.hpp"
 
 #include <sstream>
 

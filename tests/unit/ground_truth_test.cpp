@@ -1,4 +1,4 @@
-#include "bulkqa/ground_truth.hpp"
+#include "bulkqa/qa/ground_truth.hpp"
 
 #include <set>
 #include <string>

@@ -1,4 +1,4 @@
-#include "bulkqa/http_fields.hpp"
+#include "bulkqa/review/http_fields.hpp"
 
 #include <gtest/gtest.h>
 

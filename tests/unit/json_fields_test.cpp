@@ -1,4 +1,4 @@
-#include "bulkqa/json_fields.hpp"
+#include "bulkqa/util/json_fields.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
-#include "bulkqa/media_type.hpp"
+#include "bulkqa/review/media_type.hpp"
 
 #include <string>
 
 #include <gtest/gtest.h>
 
-#include "bulkqa/placeholder_image.hpp"
+#include "bulkqa/review/placeholder_image.hpp"
 
 namespace bulkqa {
 namespace {

@@ -1,4 +1,4 @@
-#include "bulkqa/placeholder_image.hpp"
+#include "bulkqa/review/placeholder_image.hpp"
 
 #include <cstdint>
 #include <set>

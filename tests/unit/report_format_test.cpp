@@ -1,11 +1,11 @@
 // The report's four formats: layout, empty cells, escaping, and the JSON schema of the issue.
-#include "bulkqa/report_format.hpp"
+#include "bulkqa/report/report_format.hpp"
 
 #include <sstream>
 
 #include <gtest/gtest.h>
 
-#include "bulkqa/csv_records.hpp"
+#include "bulkqa/util/csv_records.hpp"
 #include "support/result_assertions.hpp"
 
 namespace bulkqa {

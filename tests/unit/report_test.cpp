@@ -1,5 +1,5 @@
 // The report's definitions, pinned on hand-made images and bucket tables.
-#include "bulkqa/report.hpp"
+#include "bulkqa/report/report.hpp"
 
 #include <cmath>
 #include <limits>

@@ -1,5 +1,5 @@
 // Reading the table's exports (CSV and JSON Lines) for `bulkqa report --input`.
-#include "bulkqa/review_export.hpp"
+#include "bulkqa/report/review_export.hpp"
 
 #include <gtest/gtest.h>
 

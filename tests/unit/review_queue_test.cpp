@@ -1,4 +1,4 @@
-#include "bulkqa/review_queue.hpp"
+#include "bulkqa/review/review_queue.hpp"
 
 #include <stdexcept>
 #include <string>

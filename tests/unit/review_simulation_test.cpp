@@ -1,4 +1,4 @@
-#include "bulkqa/review_simulation.hpp"
+#include "bulkqa/review/review_simulation.hpp"
 
 #include <string>
 #include <vector>
@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "bulkqa/ground_truth.hpp"
-#include "support/function_harness.hpp"
+#include "bulkqa/qa/ground_truth.hpp"
 #include "support/result_assertions.hpp"
+#include "support/test_paths.hpp"
 
 namespace bulkqa {
 namespace {

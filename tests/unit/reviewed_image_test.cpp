@@ -1,4 +1,4 @@
-#include "bulkqa/reviewed_image.hpp"
+#include "bulkqa/qa/reviewed_image.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "bulkqa/s3_uri.hpp"
+#include "bulkqa/qa/s3_uri.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "bulkqa/tally.hpp"
+#include "bulkqa/qa/tally.hpp"
 
 #include <gtest/gtest.h>
 

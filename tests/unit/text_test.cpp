@@ -1,4 +1,4 @@
-#include "bulkqa/text.hpp"
+#include "bulkqa/util/text.hpp"
 
 #include <gtest/gtest.h>
 

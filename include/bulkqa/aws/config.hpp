@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "bulkqa/aws/sigv4.hpp"
-#include "bulkqa/error.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::aws {
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "bulkqa/error.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::aws {
 

@@ -8,7 +8,7 @@
 #include <optional>
 #include <random>
 
-#include "bulkqa/error.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::aws {
 

@@ -8,7 +8,7 @@
 
 #include "bulkqa/aws/config.hpp"
 #include "bulkqa/aws/service_client.hpp"
-#include "bulkqa/error.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::aws {
 

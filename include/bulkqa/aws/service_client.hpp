@@ -14,7 +14,7 @@
 #include "bulkqa/aws/http.hpp"
 #include "bulkqa/aws/retry.hpp"
 #include "bulkqa/aws/sigv4.hpp"
-#include "bulkqa/error.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::aws {
 

@@ -10,7 +10,7 @@
 #include "bulkqa/aws/config.hpp"
 #include "bulkqa/aws/service_client.hpp"
 #include "bulkqa/aws/sigv4.hpp"
-#include "bulkqa/error.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::aws {
 

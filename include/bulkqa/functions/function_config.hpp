@@ -11,8 +11,8 @@
 #include "bulkqa/aws/dynamodb.hpp"
 #include "bulkqa/aws/http.hpp"
 #include "bulkqa/aws/s3.hpp"
-#include "bulkqa/error.hpp"
 #include "bulkqa/lambda/runtime.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::functions {
 

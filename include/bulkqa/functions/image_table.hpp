@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bulkqa/batching.hpp"
-#include "bulkqa/error.hpp"
-#include "bulkqa/reviewed_image.hpp"
+#include "bulkqa/qa/batching.hpp"
+#include "bulkqa/qa/reviewed_image.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::functions {
 

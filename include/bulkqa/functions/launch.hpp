@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bulkqa/custom_resource.hpp"
-#include "bulkqa/error.hpp"
 #include "bulkqa/functions/function_config.hpp"
 #include "bulkqa/lambda/runtime.hpp"
+#include "bulkqa/qa/custom_resource.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::functions {
 

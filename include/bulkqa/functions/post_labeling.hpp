@@ -5,12 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "bulkqa/aws/sts.hpp"
-#include "bulkqa/error.hpp"
 #include "bulkqa/functions/function_config.hpp"
 #include "bulkqa/functions/image_table.hpp"
-#include "bulkqa/ground_truth.hpp"
 #include "bulkqa/lambda/runtime.hpp"
-#include "bulkqa/tally.hpp"
+#include "bulkqa/qa/ground_truth.hpp"
+#include "bulkqa/qa/tally.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::functions {
 

@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bulkqa/error.hpp"
 #include "bulkqa/functions/function_config.hpp"
 #include "bulkqa/lambda/runtime.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::functions {
 

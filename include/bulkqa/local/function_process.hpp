@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "bulkqa/error.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::local {
 

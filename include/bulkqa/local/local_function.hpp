@@ -13,9 +13,9 @@
 #include <string>
 #include <thread>
 
-#include "bulkqa/error.hpp"
 #include "bulkqa/local/function_process.hpp"
 #include "bulkqa/local/runtime_api.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::local {
 

@@ -14,12 +14,12 @@
 
 #include "bulkqa/aws/dynamodb.hpp"
 #include "bulkqa/aws/s3.hpp"
-#include "bulkqa/batching.hpp"
-#include "bulkqa/error.hpp"
 #include "bulkqa/local/local_function.hpp"
 #include "bulkqa/local/moto.hpp"
 #include "bulkqa/local/response_url_server.hpp"
-#include "bulkqa/reviewed_image.hpp"
+#include "bulkqa/qa/batching.hpp"
+#include "bulkqa/qa/reviewed_image.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::local {
 

@@ -12,8 +12,8 @@
 
 #include "bulkqa/aws/config.hpp"
 #include "bulkqa/aws/sigv4.hpp"
-#include "bulkqa/error.hpp"
 #include "bulkqa/local/function_process.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::local {
 

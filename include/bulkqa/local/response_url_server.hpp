@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bulkqa/error.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace httplib {
 class Server;

@@ -19,9 +19,9 @@
 #include <string>
 #include <thread>
 
-#include "bulkqa/error.hpp"
 #include "bulkqa/local/review_session.hpp"
 #include "bulkqa/local/web_assets.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace httplib {
 class Server;

@@ -17,11 +17,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bulkqa/error.hpp"
 #include "bulkqa/local/local_stack.hpp"
-#include "bulkqa/review_queue.hpp"
-#include "bulkqa/review_simulation.hpp"
-#include "bulkqa/reviewed_image.hpp"
+#include "bulkqa/qa/reviewed_image.hpp"
+#include "bulkqa/review/review_queue.hpp"
+#include "bulkqa/review/review_simulation.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::local {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "bulkqa/error.hpp"
+#include "bulkqa/util/error.hpp"
 
 namespace bulkqa::local {
 

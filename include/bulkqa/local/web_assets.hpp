@@ -1,6 +1,6 @@
-// The files of the review page that `bulkqa serve` serves, and the worker template: built into
-// the program (the bulkqa_web library, generated from web/, templates/ and liquidjs's browser
-// bundle), so that it serves them whatever the working directory.
+// The files of the review page that `bulkqa serve` serves: built into the program (the bulkqa_web
+// library, generated from web/ and liquidjs's browser bundle), so that it serves them whatever the
+// working directory. The worker template comes from functions/worker_template.hpp.
 #pragma once
 
 #include <functional>
@@ -19,8 +19,5 @@ struct WebAsset {
 using WebAssets = std::map<std::string, WebAsset, std::less<>>;
 
 const WebAssets& embedded_web_assets();
-
-// templates/bulkqa.liquid.html as it was at build time.
-std::string_view embedded_worker_template();
 
 }  // namespace bulkqa::local

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bulkqa/lambda/runtime.hpp"
-#include "bulkqa/log.hpp"
+#include "bulkqa/util/log.hpp"
 
 namespace {
 

@@ -1,0 +1,119 @@
+#include "bulkqa/qa/batching.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "bulkqa/qa/s3_uri.hpp"
+#include "bulkqa/util/json_fields.hpp"
+
+namespace bulkqa {
+
+namespace {
+
+constexpr std::string_view kErrorCode = "InvalidBatch";
+constexpr std::size_t kMaxSlugLength = 64;
+constexpr std::size_t kSequenceDigits = 6;
+
+Result<BatchItem> read_batch_item(const nlohmann::json& element, std::size_t index) {
+  Result<JsonObjectReader> object =
+      JsonObjectReader::open(element, element_path("", index), std::string(kErrorCode));
+  if (!object) return object.error();
+  Result<std::string> url = object->required_string("s3_image_url");
+  if (!url) return url.error();
+  if (Result<S3Uri> uri = parse_s3_uri(*url); !uri) {
+    return object->error("s3_image_url", uri.error().message);
+  }
+  Result<std::string> label = object->required_string("label");
+  if (!label) return label.error();
+  const nlohmann::json* confidence = object->find("confidence");
+  if (confidence == nullptr) return object->error("confidence", "missing");
+  if (!confidence->is_number()) return object->type_error("confidence", "a number", *confidence);
+  const double value = confidence->get<double>();
+  if (value < 0 || value > 100) {
+    return object->error("confidence", confidence->dump() + " is outside [0, 100]");
+  }
+  return BatchItem{std::move(url).value(), std::move(label).value(), value};
+}
+
+std::string label_slug(std::string_view label) {
+  std::string slug;
+  for (const char c : label.substr(0, kMaxSlugLength)) {
+    const bool kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_';
+    slug += kept ? c : '_';
+  }
+  return slug;
+}
+
+std::string zero_padded(std::size_t number, std::size_t width) {
+  std::string digits = std::to_string(number);
+  if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+  return digits;
+}
+
+}  // namespace
+
+nlohmann::json batch_to_json(const std::vector<BatchItem>& items) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const BatchItem& item : items) {
+    array.push_back({{"s3_image_url", item.s3_image_url},
+                     {"label", item.label},
+                     {"confidence", item.confidence}});
+  }
+  return array;
+}
+
+Result<std::vector<BatchItem>> parse_batch(std::string_view json_text) {
+  const nlohmann::json document = nlohmann::json::parse(json_text, nullptr, false);
+  if (document.is_discarded()) return make_error(std::string(kErrorCode), "batch is not JSON");
+  if (!document.is_array()) {
+    return make_error(std::string(kErrorCode),
+                      std::string("batch: expected an array, found ") + document.type_name());
+  }
+  std::vector<BatchItem> items;
+  items.reserve(document.size());
+  for (std::size_t index = 0; index < document.size(); ++index) {
+    Result<BatchItem> item = read_batch_item(document[index], index);
+    if (!item) return item.error();
+    items.push_back(std::move(item).value());
+  }
+  return items;
+}
+
+std::vector<Batch> make_batches(const std::vector<BatchItem>& items, std::size_t batch_size) {
+  if (batch_size == 0) throw std::invalid_argument("make_batches: batch_size must be at least 1");
+  std::vector<std::vector<const BatchItem*>> groups;
+  std::unordered_map<std::string_view, std::size_t> group_of_label;
+  for (const BatchItem& item : items) {
+    const auto [found, added] = group_of_label.try_emplace(item.label, groups.size());
+    if (added) groups.emplace_back();
+    groups[found->second].push_back(&item);
+  }
+  std::vector<Batch> batches;
+  for (const auto& group : groups) {
+    for (std::size_t start = 0; start < group.size(); start += batch_size) {
+      Batch batch{group.front()->label, batches.size(), {}};
+      const std::size_t end = std::min(group.size(), start + batch_size);
+      for (std::size_t at = start; at < end; ++at) batch.items.push_back(*group[at]);
+      batches.push_back(std::move(batch));
+    }
+  }
+  return batches;
+}
+
+std::string batch_object_key(const Batch& batch) {
+  return "batches/" + zero_padded(batch.sequence, kSequenceDigits) + "-" + label_slug(batch.label) +
+         ".json";
+}
+
+std::string manifest_jsonl(const std::vector<std::string>& batch_uris) {
+  std::string manifest;
+  for (const std::string& uri : batch_uris) {
+    manifest += nlohmann::json{{"source-ref", uri}}.dump();
+    manifest += '\n';
+  }
+  return manifest;
+}
+
+}  // namespace bulkqa

@@ -1,0 +1,39 @@
+#include "bulkqa/review/http_fields.hpp"
+
+#include <array>
+
+#include "bulkqa/util/text.hpp"
+
+namespace bulkqa {
+
+std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name) {
+  while (!cookie_header.empty()) {
+    const std::size_t end = cookie_header.find(';');
+    const std::string_view pair = trim_blanks(cookie_header.substr(0, end));
+    const std::size_t equals = pair.find('=');
+    if (equals != std::string_view::npos && pair.substr(0, equals) == name) {
+      return std::string(pair.substr(equals + 1));
+    }
+    if (end == std::string_view::npos) break;
+    cookie_header.remove_prefix(end + 1);
+  }
+  return std::nullopt;
+}
+
+bool is_loopback_host(std::string_view host_header, int port) {
+  constexpr int kDefaultHttpPort = 80;
+  const std::string suffix = ":" + std::to_string(port);
+  std::string_view host = host_header;
+  if (host.ends_with(suffix)) {
+    host.remove_suffix(suffix.size());
+  } else if (port != kDefaultHttpPort) {
+    return false;
+  }
+  constexpr std::array<std::string_view, 3> kLoopbackNames{"127.0.0.1", "localhost", "[::1]"};
+  for (const std::string_view name : kLoopbackNames) {
+    if (host == name) return true;
+  }
+  return false;
+}
+
+}  // namespace bulkqa
