@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include "bulkqa/local/http_server_thread.hpp"
+
 namespace bulkqa::local {
 
 ResponseUrlServer::ResponseUrlServer(std::unique_ptr<httplib::Server> server, std::string scheme)
@@ -40,21 +42,16 @@ Result<std::unique_ptr<ResponseUrlServer>> ResponseUrlServer::serve(
                        received.content_type = request.get_header_value("Content-Type");
                        answer.status = 200;
                      });
-  sink->port_ = sink->server_->bind_to_any_port("127.0.0.1");
-  if (sink->port_ <= 0)
-    return make_error("BindFailed", "cannot bind the ResponseURL server on 127.0.0.1");
-  // The socket listens from bind on, so requests made before the thread runs wait in its backlog.
-  sink->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
+  auto serving = HttpServerThread::start(*sink->server_, "127.0.0.1", 0);
+  if (!serving) return serving.error();
+  sink->serving_ = std::move(*serving);
   return sink;
 }
 
-ResponseUrlServer::~ResponseUrlServer() {
-  server_->stop();
-  if (thread_.joinable()) thread_.join();
-}
+ResponseUrlServer::~ResponseUrlServer() = default;
 
 std::string ResponseUrlServer::url(const std::string& id) const {
-  return scheme_ + "://127.0.0.1:" + std::to_string(port_) + "/cfn/" + id;
+  return scheme_ + "://127.0.0.1:" + std::to_string(serving_->port()) + "/cfn/" + id;
 }
 
 void ResponseUrlServer::fail_next(const std::string& id, int count) {

@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <condition_variable>
@@ -16,18 +15,18 @@
 #include <filesystem>
 #include <mutex>
 #include <random>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "bulkqa/local/http_server_thread.hpp"
+
 namespace bulkqa::local {
 namespace {
 
 constexpr const char* kLocalHost = "127.0.0.1";
-constexpr auto kStartupPollInterval = std::chrono::milliseconds(1);
 constexpr auto kHangUpCheckInterval = std::chrono::milliseconds(100);
 // One function process keeps one connection for as many invocations as it serves.
 constexpr size_t kRequestsPerConnection = 100000;
@@ -144,9 +143,7 @@ long long epoch_milliseconds(std::chrono::system_clock::time_point time) {
 
 struct LocalRuntimeApi::Impl {
   httplib::Server server;
-  int port = 0;
-  std::thread listener;
-  std::atomic<bool> listener_returned{false};
+  std::unique_ptr<HttpServerThread> serving;
 
   mutable std::mutex mutex;
   std::condition_variable invocation_queued;
@@ -183,21 +180,9 @@ Status LocalRuntimeApi::Impl::listen() {
   // Headers and body go out in separate writes; Nagle would hold the body for the peer's ACK.
   server.set_tcp_nodelay(true);
   route();
-  port = server.bind_to_any_port(kLocalHost);
-  if (port <= 0) return make_error("BindFailed", "no free port to listen on at 127.0.0.1");
-  listener = std::thread([this] {
-    server.listen_after_bind();
-    listener_returned = true;
-  });
-  // stop() is ignored by a server not yet running, so the destructor needs it to have started.
-  while (!server.is_running() && !listener_returned) {
-    std::this_thread::sleep_for(kStartupPollInterval);
-  }
-  if (listener_returned) {
-    stop();
-    return make_error("ListenFailed", "the Runtime API could not listen on " +
-                                          std::string(kLocalHost) + ":" + std::to_string(port));
-  }
+  auto started = HttpServerThread::start(server, kLocalHost, 0);
+  if (!started) return started.error();
+  serving = std::move(*started);
   return {};
 }
 
@@ -233,8 +218,7 @@ void LocalRuntimeApi::Impl::stop() {
     stopping = true;
   }
   invocation_queued.notify_all();
-  server.stop();
-  if (listener.joinable()) listener.join();
+  serving.reset();
 }
 
 void LocalRuntimeApi::Impl::serve_next(const httplib::Request& request,
@@ -327,7 +311,7 @@ LocalRuntimeApi::~LocalRuntimeApi() {
 }
 
 std::string LocalRuntimeApi::endpoint() const {
-  return std::string(kLocalHost) + ":" + std::to_string(impl_->port);
+  return std::string(kLocalHost) + ":" + std::to_string(impl_->serving->port());
 }
 
 InvokeResult LocalRuntimeApi::invoke(std::string event_json, std::chrono::milliseconds timeout,

@@ -232,5 +232,14 @@ TEST_F(ReviewServerTest, ServesThePageTheTemplateAndOnlyTheTasksImages) {
   EXPECT_EQ(http.Get("/s3/bulkqa-launch/corpus/review.csv")->status, 404);
 }
 
+// A server that did not wait for its thread to listen would hang here, stopped too early: ctest's
+// timeout is the failure (tests/CMakeLists.txt).
+TEST_F(ReviewServerTest, DestroyedRightAfterStartReturns) {
+  for (int round = 0; round < 50; ++round) {
+    auto server = local::ReviewServer::start(*session_, {"127.0.0.1", 0, kTemplate, &assets_});
+    ASSERT_TRUE(server.ok()) << server.error().describe();
+  }
+}
+
 }  // namespace
 }  // namespace bulkqa

@@ -7,7 +7,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +17,8 @@ class Server;
 }
 
 namespace bulkqa::local {
+
+class HttpServerThread;
 
 class ResponseUrlServer {
  public:
@@ -53,10 +54,10 @@ class ResponseUrlServer {
 
   std::unique_ptr<httplib::Server> server_;
   std::string scheme_;
-  std::thread thread_;
-  int port_ = 0;
   mutable std::mutex mutex_;
   std::map<std::string, Received> received_;
+  // Last, so that it stops first: its handlers use the members above.
+  std::unique_ptr<HttpServerThread> serving_;
 };
 
 }  // namespace bulkqa::local

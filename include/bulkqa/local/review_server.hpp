@@ -14,10 +14,8 @@
 // Errors answer {"error": code, "message"}.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "bulkqa/local/review_session.hpp"
 #include "bulkqa/local/web_assets.hpp"
@@ -25,9 +23,13 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace bulkqa::local {
+
+class HttpServerThread;
 
 struct ReviewServerOptions {
   std::string bind_address = "127.0.0.1";
@@ -46,21 +48,27 @@ class ReviewServer {
   ReviewServer(const ReviewServer&) = delete;
   ReviewServer& operator=(const ReviewServer&) = delete;
 
-  int port() const { return port_; }
+  int port() const;
   // "http://<address>:<port>/", the page to open.
   std::string url() const;
 
  private:
   ReviewServer(ReviewSession& session, ReviewServerOptions options);
   void route();
-  Status listen();
+
+  // One handler per endpoint, in the order of the table above.
+  void get_page(const httplib::Request& request, httplib::Response& response);
+  void get_asset(const httplib::Request& request, httplib::Response& response);
+  void get_template(const httplib::Request& request, httplib::Response& response);
+  void get_task(const httplib::Request& request, httplib::Response& response);
+  void post_answer(const httplib::Request& request, httplib::Response& response);
+  void get_image(const httplib::Request& request, httplib::Response& response);
 
   ReviewSession& session_;
   ReviewServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
-  std::thread listener_;
-  std::atomic<bool> listener_returned_{false};
-  int port_ = 0;
+  // Last, so that it stops first: the handlers use the members above.
+  std::unique_ptr<HttpServerThread> serving_;
 };
 
 }  // namespace bulkqa::local
