@@ -4,7 +4,6 @@
 #include <cxxabi.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <map>
@@ -19,6 +18,7 @@
 
 #include "bulkqa/util/error.hpp"
 #include "bulkqa/util/log.hpp"
+#include "bulkqa/util/text.hpp"
 
 namespace bulkqa::lambda {
 
@@ -56,17 +56,9 @@ struct HttpReply {
   }
 };
 
-std::string trim(std::string text) {
-  const auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
-  text.erase(text.begin(), std::find_if_not(text.begin(), text.end(), is_space));
-  text.erase(std::find_if_not(text.rbegin(), text.rend(), is_space).base(), text.end());
-  return text;
-}
-
 // A header value must stay on one line, whatever an error type holds.
 std::string single_line(std::string text) {
-  std::replace_if(
-      text.begin(), text.end(), [](unsigned char c) { return std::iscntrl(c) != 0; }, ' ');
+  std::replace_if(text.begin(), text.end(), is_ascii_control, ' ');
   return text;
 }
 
@@ -79,10 +71,8 @@ size_t collect_header(char* data, size_t size, size_t count, void* reply) {
   const std::string line(data, size * count);
   const auto colon = line.find(':');
   if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    static_cast<HttpReply*>(reply)->headers[name] = trim(line.substr(colon + 1));
+    static_cast<HttpReply*>(reply)->headers[to_ascii_lower(line.substr(0, colon))] =
+        std::string(trim_whitespace(line.substr(colon + 1)));
   }
   return size * count;
 }

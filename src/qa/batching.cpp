@@ -6,6 +6,7 @@
 
 #include "bulkqa/qa/s3_uri.hpp"
 #include "bulkqa/util/json_fields.hpp"
+#include "bulkqa/util/text.hpp"
 
 namespace bulkqa {
 
@@ -39,8 +40,7 @@ Result<BatchItem> read_batch_item(const nlohmann::json& element, std::size_t ind
 std::string label_slug(std::string_view label) {
   std::string slug;
   for (const char c : label.substr(0, kMaxSlugLength)) {
-    const bool kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_';
+    const bool kept = is_ascii_alphanumeric(c) || c == '-' || c == '_';
     slug += kept ? c : '_';
   }
   return slug;

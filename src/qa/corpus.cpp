@@ -27,18 +27,6 @@ Error field_error(std::size_t line, Column column, const std::string& problem) {
   return corpus_error(line, "field '" + std::string(kColumnNames[column]) + "' " + problem);
 }
 
-bool is_blank_line(std::string_view line) {
-  return line.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
-bool has_control_character(std::string_view text) {
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) return true;
-  }
-  return false;
-}
-
 // Either separator counts, so a Windows-style "a\..\b" cannot climb out of the prefix either.
 bool has_parent_segment(std::string_view path) {
   std::size_t start = 0;
@@ -90,7 +78,7 @@ Status check_image_path(std::string_view path, std::size_t line) {
     return field_error(line, kPathColumn,
                        "must be relative, not start with '/': " + quote_value(path));
   }
-  if (has_control_character(path)) {
+  if (contains_ascii_control(path)) {
     return field_error(line, kPathColumn, "contains a control character: " + quote_value(path));
   }
   if (has_parent_segment(path)) {
@@ -190,7 +178,7 @@ class CorpusReader {
   void feed_line(std::string_view text, std::size_t line) {
     current_line_ = line;
     // libcsv skips blank lines between records, so a record starts on the next non-blank one.
-    if (!in_record_ && !is_blank_line(text)) {
+    if (!in_record_ && !is_blank(text)) {
       record_line_ = line;
       in_record_ = true;
     }

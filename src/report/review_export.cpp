@@ -175,10 +175,6 @@ Result<ReviewedImage> json_image(const nlohmann::json& value) {
   return ReviewedImage{*url, *label, confidence->get<double>(), *confirms, *disconfirms};
 }
 
-bool is_blank(std::string_view text) {
-  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
 }  // namespace
 
 Result<std::vector<ReviewedImage>> parse_review_csv(std::string_view text) {
@@ -218,8 +214,7 @@ Result<std::vector<ReviewedImage>> parse_review_export(std::string_view text) {
   constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
   std::string_view body = text;
   if (body.starts_with(kUtf8ByteOrderMark)) body.remove_prefix(kUtf8ByteOrderMark.size());
-  const std::size_t first = body.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && body[first] == '{') return parse_review_json_lines(body);
+  if (trim_whitespace(body).starts_with('{')) return parse_review_json_lines(body);
   return parse_review_csv(text);
 }
 

@@ -2,15 +2,13 @@
 
 #include <csv.h>
 
+#include "bulkqa/util/text.hpp"
+
 namespace bulkqa {
 
 namespace {
 
 constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
-
-bool is_blank_line(std::string_view line) {
-  return line.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
 
 // Drives libcsv one physical line at a time, so that every record can be given the line it
 // starts on (libcsv itself reports no positions).
@@ -43,7 +41,7 @@ class CsvRecordReader {
   Status feed_line(std::string_view text, std::size_t line) {
     current_line_ = line;
     // libcsv skips blank lines between records, so a record starts on the next non-blank one.
-    if (!in_record_ && !is_blank_line(text)) {
+    if (!in_record_ && !is_blank(text)) {
       record_line_ = line;
       in_record_ = true;
     }
