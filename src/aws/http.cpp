@@ -162,8 +162,8 @@ void configure(Transfer& transfer, const HttpClientOptions& options, const std::
 }
 
 // Failures of the transport, not of the service: another attempt may well succeed.
-Error retryable_error(std::string code, std::string message) {
-  Error error = make_error(std::move(code), std::move(message));
+Error retryable_error(std::string_view code, std::string message) {
+  Error error = make_error(code, std::move(message));
   error.retryable = true;
   return error;
 }
@@ -174,17 +174,17 @@ Error transport_error(CURLcode code, const Transfer& transfer) {
   const std::string host = host_of(transfer.request.url);
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
-      return retryable_error("Timeout", "request to " + host + " timed out: " + detail);
+      return retryable_error(errc::kTimeout, "request to " + host + " timed out: " + detail);
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-      return make_error("InvalidRequest", "request to " + host + " cannot be sent: " + detail);
+      return make_error(errc::kInvalidRequest, "request to " + host + " cannot be sent: " + detail);
     default:
-      return retryable_error("NetworkError", "request to " + host + " failed: " + detail);
+      return retryable_error(errc::kNetworkError, "request to " + host + " failed: " + detail);
   }
 }
 
 Error multi_error(CURLMcode code) {
-  return retryable_error("NetworkError",
+  return retryable_error(errc::kNetworkError,
                          std::string("curl multi interface failed: ") + curl_multi_strerror(code));
 }
 
@@ -379,7 +379,7 @@ class BatchRun {
   }
 
   static Error deadline_error(const std::string& target) {
-    return retryable_error("Timeout",
+    return retryable_error(errc::kTimeout,
                            "the deadline passed before the request" + target + " finished");
   }
 

@@ -24,7 +24,7 @@ constexpr std::array kRetryableCodes = {
     std::string_view("PriorRequestNotComplete"),
     std::string_view("RequestTimeout"),
     std::string_view("RequestTimeoutException"),
-    std::string_view("InternalError"),
+    service_code::kInternalError,
     std::string_view("InternalServerError"),
     std::string_view("ServiceUnavailable"),
 };
@@ -79,11 +79,11 @@ std::string code_for_status(long status) {
     case 429:
       return "TooManyRequests";
     case 500:
-      return "InternalError";
+      return std::string(service_code::kInternalError);
     case 503:
       return "ServiceUnavailable";
     default:
-      return "HttpError";
+      return std::string(errc::kHttpError);
   }
 }
 
@@ -116,7 +116,7 @@ std::optional<Error> error_in_response(std::string_view service, const HttpRespo
   if (service == "s3" && response.body.size() < 64 * 1024 &&
       response.body.substr(0, 256).find("<Error>") != std::string::npos) {
     Error error = parse_service_error(service, response);
-    error.retryable = error.retryable || error.code == "InternalError";
+    error.retryable = error.retryable || error.code == service_code::kInternalError;
     return error;
   }
   return std::nullopt;

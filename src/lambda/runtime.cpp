@@ -141,7 +141,7 @@ class RuntimeApiClient {
     if (headers) curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers.get());
     const CURLcode code = curl_easy_perform(curl_);
     if (code != CURLE_OK) {
-      return make_error("NetworkError", url_ + ": " + curl_easy_strerror(code));
+      return make_error(errc::kNetworkError, url_ + ": " + curl_easy_strerror(code));
     }
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &reply.status);
     return reply;
@@ -174,19 +174,19 @@ Result<InvocationRequest> next_invocation(RuntimeApiClient& client) {
   auto reply = client.get("/runtime/invocation/next");
   if (!reply) return reply.error();
   if (!reply->succeeded()) {
-    return make_error("RuntimeApiError",
+    return make_error(errc::kRuntimeApiError,
                       "/runtime/invocation/next answered HTTP " + std::to_string(reply->status));
   }
   InvocationRequest request;
   request.request_id = reply->header("lambda-runtime-aws-request-id");
   if (request.request_id.empty()) {
-    return make_error("RuntimeApiError",
+    return make_error(errc::kRuntimeApiError,
                       "/runtime/invocation/next answered without Lambda-Runtime-Aws-Request-Id");
   }
   const std::string deadline_text = reply->header("lambda-runtime-deadline-ms");
   const auto deadline = parse_deadline(deadline_text);
   if (!deadline) {
-    return make_error("RuntimeApiError",
+    return make_error(errc::kRuntimeApiError,
                       "/runtime/invocation/next answered with an invalid "
                       "Lambda-Runtime-Deadline-Ms: '" +
                           deadline_text + "'");

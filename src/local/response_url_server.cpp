@@ -16,8 +16,8 @@ Result<std::unique_ptr<ResponseUrlServer>> ResponseUrlServer::start_tls(
     const std::filesystem::path& certificate_file, const std::filesystem::path& key_file) {
   auto server = std::make_unique<httplib::SSLServer>(certificate_file.c_str(), key_file.c_str());
   if (!server->is_valid()) {
-    return make_error("TlsSetupFailed", "cannot serve TLS with " + certificate_file.string() +
-                                            " and " + key_file.string());
+    return make_error(errc::kTlsSetupFailed, "cannot serve TLS with " + certificate_file.string() +
+                                                 " and " + key_file.string());
   }
   return serve(
       std::unique_ptr<ResponseUrlServer>(new ResponseUrlServer(std::move(server), "https")));
@@ -42,7 +42,7 @@ Result<std::unique_ptr<ResponseUrlServer>> ResponseUrlServer::serve(
                      });
   sink->port_ = sink->server_->bind_to_any_port("127.0.0.1");
   if (sink->port_ <= 0)
-    return make_error("BindFailed", "cannot bind the ResponseURL server on 127.0.0.1");
+    return make_error(errc::kBindFailed, "cannot bind the ResponseURL server on 127.0.0.1");
   // The socket listens from bind on, so requests made before the thread runs wait in its backlog.
   sink->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
   return sink;

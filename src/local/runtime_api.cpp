@@ -180,7 +180,7 @@ Status LocalRuntimeApi::Impl::listen() {
   server.set_tcp_nodelay(true);
   route();
   port = server.bind_to_any_port(kLocalHost);
-  if (port <= 0) return make_error("BindFailed", "no free port to listen on at 127.0.0.1");
+  if (port <= 0) return make_error(errc::kBindFailed, "no free port to listen on at 127.0.0.1");
   listener = std::thread([this] {
     server.listen_after_bind();
     listener_returned = true;
@@ -191,8 +191,9 @@ Status LocalRuntimeApi::Impl::listen() {
   }
   if (listener_returned) {
     stop();
-    return make_error("ListenFailed", "the Runtime API could not listen on " +
-                                          std::string(kLocalHost) + ":" + std::to_string(port));
+    return make_error(errc::kListenFailed, "the Runtime API could not listen on " +
+                                               std::string(kLocalHost) + ":" +
+                                               std::to_string(port));
   }
   return {};
 }

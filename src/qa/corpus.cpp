@@ -20,7 +20,7 @@ constexpr std::array<std::string_view, kColumnCount> kColumnNames{"image_local_p
                                                                   "confidence"};
 
 Error corpus_error(std::size_t line, const std::string& message) {
-  return make_error("InvalidCorpus", "line " + std::to_string(line) + ": " + message);
+  return make_error(errc::kInvalidCorpus, "line " + std::to_string(line) + ": " + message);
 }
 
 Error field_error(std::size_t line, Column column, const std::string& problem) {
@@ -197,7 +197,8 @@ class CorpusReader {
     }
     if (!error_) error_ = find_repeated_key(rows_);
     if (error_) return *error_;
-    if (!layout_) return make_error("InvalidCorpus", "line 1: no header (the CSV text is empty)");
+    if (!layout_)
+      return make_error(errc::kInvalidCorpus, "line 1: no header (the CSV text is empty)");
     return std::move(rows_);
   }
 

@@ -14,7 +14,7 @@ bool is_bucket_name_character(char c) {
 }
 
 Error uri_error(std::string_view text, const std::string& problem) {
-  return make_error("InvalidS3Uri",
+  return make_error(errc::kInvalidS3Uri,
                     quote_value(text) + " is not an s3://bucket/key URI: " + problem);
 }
 

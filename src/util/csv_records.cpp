@@ -81,7 +81,7 @@ class CsvRecordReader {
 }  // namespace
 
 Error csv_line_error(std::string_view error_code, std::size_t line, const std::string& message) {
-  return make_error(std::string(error_code), "line " + std::to_string(line) + ": " + message);
+  return make_error(error_code, "line " + std::to_string(line) + ": " + message);
 }
 
 Result<std::vector<CsvRecord>> read_csv_records(std::string_view csv_text,

@@ -13,6 +13,7 @@
 #include "bulkqa/aws/config.hpp"
 #include "bulkqa/aws/http.hpp"
 #include "bulkqa/aws/retry.hpp"
+#include "bulkqa/aws/service_codes.hpp"
 #include "bulkqa/aws/sigv4.hpp"
 #include "bulkqa/util/error.hpp"
 

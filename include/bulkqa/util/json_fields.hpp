@@ -23,7 +23,7 @@ class JsonObjectReader {
   // Error (with `error_code`) unless `value` is an object. `path` names it in messages ("" at
   // the top level).
   static Result<JsonObjectReader> open(const nlohmann::json& value, std::string path,
-                                       std::string error_code);
+                                       std::string_view error_code);
 
   const std::string& path() const { return path_; }
 
