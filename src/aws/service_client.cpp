@@ -96,6 +96,10 @@ bool is_retryable_error_code(std::string_view code) {
   return false;
 }
 
+bool is_retryable_status(long status) {
+  return status >= 500 || status == 429;
+}
+
 Error parse_service_error(std::string_view service, const HttpResponse& response) {
   Error error;
   error.service = std::string(service);
@@ -104,8 +108,7 @@ Error parse_service_error(std::string_view service, const HttpResponse& response
     error.code = code_for_status(response.status);
     error.message = response.body.substr(0, 200);
   }
-  error.retryable =
-      response.status >= 500 || response.status == 429 || is_retryable_error_code(error.code);
+  error.retryable = is_retryable_status(response.status) || is_retryable_error_code(error.code);
   return error;
 }
 
