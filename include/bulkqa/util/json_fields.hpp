@@ -2,6 +2,7 @@
 // errors that name the field's full path, e.g. "payload[3].annotations[0].workerId".
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
