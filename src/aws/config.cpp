@@ -13,7 +13,7 @@ std::optional<std::string> env(const char* name) {
 }
 
 Error config_error(std::string message) {
-  return make_error("InvalidConfiguration", std::move(message));
+  return make_error(errc::kInvalidConfiguration, std::move(message));
 }
 
 // The endpoint for one service: its own override, then the global one, then AWS's public one.

@@ -7,7 +7,8 @@ Result<nlohmann::json> parse_answer(const std::string& operation, const ServiceO
   if (!outcome) return outcome.error();
   auto json = nlohmann::json::parse(outcome->body, nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
-    Error error = make_error("MalformedResponse", operation + ": the answer is not a JSON object");
+    Error error =
+        make_error(errc::kMalformedResponse, operation + ": the answer is not a JSON object");
     error.service = "dynamodb";
     return error;
   }

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -14,6 +13,8 @@
 #include <queue>
 #include <stdexcept>
 #include <unordered_map>
+
+#include "bulkqa/util/text.hpp"
 
 namespace bulkqa::aws {
 
@@ -32,27 +33,6 @@ void init_curl_once() {
       throw std::runtime_error("curl_global_init failed");
     }
   });
-}
-
-std::string to_lower(std::string_view text) {
-  std::string lowered(text);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lowered;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
 }
 
 // Messages name only the host (and port): the rest of a presigned URL carries its signature.
@@ -101,8 +81,8 @@ std::size_t append_header(char* data, std::size_t size, std::size_t count, void*
     // A status line starts a new response (after an interim 1xx): only the final one's count.
     response.headers.clear();
   } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
-    response.headers.push_back(
-        {to_lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
+    response.headers.push_back({to_ascii_lower(trim_whitespace(line.substr(0, colon))),
+                                std::string(trim_whitespace(line.substr(colon + 1)))});
   }
   return size * count;
 }
@@ -125,7 +105,7 @@ curl_slist* build_header_list(const HttpRequest& request) {
   curl_slist* list = nullptr;
   bool has_content_type = false;
   for (const auto& header : request.headers) {
-    has_content_type = has_content_type || equals_ignoring_case(header.name, "content-type");
+    has_content_type = has_content_type || equals_ignoring_ascii_case(header.name, "content-type");
     // Curl drops "Name:" with nothing after it; "Name;" is its spelling of an empty value.
     list = append_header_line(
         list, header.value.empty() ? header.name + ";" : header.name + ": " + header.value);
@@ -182,8 +162,8 @@ void configure(Transfer& transfer, const HttpClientOptions& options, const std::
 }
 
 // Failures of the transport, not of the service: another attempt may well succeed.
-Error retryable_error(std::string code, std::string message) {
-  Error error = make_error(std::move(code), std::move(message));
+Error retryable_error(std::string_view code, std::string message) {
+  Error error = make_error(code, std::move(message));
   error.retryable = true;
   return error;
 }
@@ -194,17 +174,17 @@ Error transport_error(CURLcode code, const Transfer& transfer) {
   const std::string host = host_of(transfer.request.url);
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
-      return retryable_error("Timeout", "request to " + host + " timed out: " + detail);
+      return retryable_error(errc::kTimeout, "request to " + host + " timed out: " + detail);
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-      return make_error("InvalidRequest", "request to " + host + " cannot be sent: " + detail);
+      return make_error(errc::kInvalidRequest, "request to " + host + " cannot be sent: " + detail);
     default:
-      return retryable_error("NetworkError", "request to " + host + " failed: " + detail);
+      return retryable_error(errc::kNetworkError, "request to " + host + " failed: " + detail);
   }
 }
 
 Error multi_error(CURLMcode code) {
-  return retryable_error("NetworkError",
+  return retryable_error(errc::kNetworkError,
                          std::string("curl multi interface failed: ") + curl_multi_strerror(code));
 }
 
@@ -399,7 +379,7 @@ class BatchRun {
   }
 
   static Error deadline_error(const std::string& target) {
-    return retryable_error("Timeout",
+    return retryable_error(errc::kTimeout,
                            "the deadline passed before the request" + target + " finished");
   }
 
@@ -429,7 +409,7 @@ class BatchRun {
 
 std::string HttpResponse::header(std::string_view name) const {
   for (const auto& entry : headers) {
-    if (equals_ignoring_case(entry.name, name)) return entry.value;
+    if (equals_ignoring_ascii_case(entry.name, name)) return entry.value;
   }
   return {};
 }

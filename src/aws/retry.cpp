@@ -15,7 +15,7 @@ constexpr int kTimeoutRetryCost = 10;
 constexpr int kFirstTrySuccessRefund = kRetryCost;
 
 int retry_cost(const Error& error) {
-  return error.code == "Timeout" ? kTimeoutRetryCost : kRetryCost;
+  return error.code == errc::kTimeout ? kTimeoutRetryCost : kRetryCost;
 }
 
 std::uint64_t seed_from_device() {

@@ -12,7 +12,7 @@ namespace {
 constexpr std::size_t kMaxKeysPerDelete = 1000;
 
 Error malformed_answer(const std::string& operation, const std::string& detail) {
-  Error error = make_error("MalformedResponse", operation + ": " + detail);
+  Error error = make_error(errc::kMalformedResponse, operation + ": " + detail);
   error.service = "s3";
   return error;
 }
@@ -90,11 +90,7 @@ Status S3Client::create_bucket(const std::string& bucket) {
 
 Result<std::string> S3Client::get_object(const std::string& bucket, const std::string& key) {
   auto outcome = client_.call(object_request("GET", bucket, key));
-  if (!outcome) {
-    Error error = outcome.error();
-    error.message = "GetObject s3://" + bucket + "/" + key + ": " + error.message;
-    return error;
-  }
+  if (!outcome) return with_context("GetObject s3://" + bucket + "/" + key, outcome.error());
   return std::move(outcome->body);
 }
 
@@ -133,11 +129,10 @@ std::vector<Status> S3Client::copy_objects(std::vector<CopyObjectRequest> reques
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     Status status = status_of(outcomes[i]);
     if (!status) {
-      Error error = status.error();
-      error.message = "CopyObject s3://" + requests[i].source_bucket + "/" +
-                      requests[i].source_key + " to s3://" + requests[i].bucket + "/" +
-                      requests[i].key + ": " + error.message;
-      status = error;
+      const CopyObjectRequest& copy = requests[i];
+      status = with_context("CopyObject s3://" + copy.source_bucket + "/" + copy.source_key +
+                                " to s3://" + copy.bucket + "/" + copy.key,
+                            status.error());
     }
     statuses.push_back(std::move(status));
   }

@@ -24,7 +24,7 @@ constexpr std::array kRetryableCodes = {
     std::string_view("PriorRequestNotComplete"),
     std::string_view("RequestTimeout"),
     std::string_view("RequestTimeoutException"),
-    std::string_view("InternalError"),
+    service_code::kInternalError,
     std::string_view("InternalServerError"),
     std::string_view("ServiceUnavailable"),
 };
@@ -79,11 +79,11 @@ std::string code_for_status(long status) {
     case 429:
       return "TooManyRequests";
     case 500:
-      return "InternalError";
+      return std::string(service_code::kInternalError);
     case 503:
       return "ServiceUnavailable";
     default:
-      return "HttpError";
+      return std::string(errc::kHttpError);
   }
 }
 
@@ -96,6 +96,10 @@ bool is_retryable_error_code(std::string_view code) {
   return false;
 }
 
+bool is_retryable_status(long status) {
+  return status >= 500 || status == 429;
+}
+
 Error parse_service_error(std::string_view service, const HttpResponse& response) {
   Error error;
   error.service = std::string(service);
@@ -104,8 +108,7 @@ Error parse_service_error(std::string_view service, const HttpResponse& response
     error.code = code_for_status(response.status);
     error.message = response.body.substr(0, 200);
   }
-  error.retryable =
-      response.status >= 500 || response.status == 429 || is_retryable_error_code(error.code);
+  error.retryable = is_retryable_status(response.status) || is_retryable_error_code(error.code);
   return error;
 }
 
@@ -116,7 +119,7 @@ std::optional<Error> error_in_response(std::string_view service, const HttpRespo
   if (service == "s3" && response.body.size() < 64 * 1024 &&
       response.body.substr(0, 256).find("<Error>") != std::string::npos) {
     Error error = parse_service_error(service, response);
-    error.retryable = error.retryable || error.code == "InternalError";
+    error.retryable = error.retryable || error.code == service_code::kInternalError;
     return error;
   }
   return std::nullopt;

@@ -10,6 +10,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "bulkqa/util/text.hpp"
+
 namespace bulkqa::aws {
 namespace {
 
@@ -94,11 +96,6 @@ std::string_view as_key(const Digest& digest) {
   return {reinterpret_cast<const char*>(digest.data()), digest.size()};
 }
 
-// ASCII tests written out: <cctype> answers depend on the process's locale.
-bool is_ascii_alphanumeric(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
 bool is_unreserved(char c) {
   return is_ascii_alphanumeric(c) || c == '-' || c == '_' || c == '.' || c == '~';
 }
@@ -114,14 +111,6 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-std::string to_ascii_lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
 }
 
 void append_padded(std::string& out, long value, int width) {

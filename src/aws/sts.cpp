@@ -10,7 +10,7 @@ namespace {
 constexpr const char* kSessionDurationSeconds = "3600";
 
 Error invalid_response(std::string message) {
-  return make_error("InvalidResponse", "AssumeRole answer: " + std::move(message));
+  return make_error(errc::kInvalidResponse, "AssumeRole answer: " + std::move(message));
 }
 
 // The number in text[start, start + length), or -1 when it is not all digits.
@@ -43,8 +43,9 @@ Result<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_vi
                                          std::chrono::day(day)};
   if (!shaped || year < 0 || !date.ok() || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
       second < 0 || second > 60) {
-    return make_error("InvalidTimestamp", "'" + std::string(text) +
-                                              "' is not a UTC timestamp like 2024-05-01T12:34:56Z");
+    return make_error(
+        errc::kInvalidTimestamp,
+        "'" + std::string(text) + "' is not a UTC timestamp like 2024-05-01T12:34:56Z");
   }
   return std::chrono::system_clock::time_point(
       std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
@@ -92,11 +93,7 @@ Result<Credentials> StsClient::assume_role(const std::string& role_arn,
                                          {"RoleSessionName", session_name},
                                          {"DurationSeconds", kSessionDurationSeconds}});
   auto answer = client_.call(std::move(request));
-  if (!answer) {
-    Error error = answer.error();
-    error.message = "AssumeRole " + role_arn + ": " + error.message;
-    return error;
-  }
+  if (!answer) return with_context("AssumeRole " + role_arn, answer.error());
   auto assumed = parse_assume_role_response(answer->body);
   if (!assumed) return assumed.error();
   cache_[role_arn] = *assumed;

@@ -10,7 +10,7 @@ namespace bulkqa::cli {
 namespace {
 
 Error file_error(const std::filesystem::path& path, const std::string& problem) {
-  return make_error("FileError", path.string() + ": " + problem);
+  return make_error(errc::kFileError, path.string() + ": " + problem);
 }
 
 std::filesystem::path temporary_path(const std::filesystem::path& path) {

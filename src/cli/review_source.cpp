@@ -13,11 +13,7 @@ Result<std::vector<ReviewedImage>> scan_table(const std::string& table) {
   aws::HttpClient http;
   aws::DynamoDbClient dynamodb(*config, http);
   auto items = dynamodb.scan_all(table);
-  if (!items) {
-    Error error = items.error();
-    error.message = "scanning table " + table + ": " + error.message;
-    return error;
-  }
+  if (!items) return with_context("scanning table " + table, items.error());
   return functions::reviewed_images(*items);
 }
 
@@ -40,11 +36,7 @@ Result<std::vector<ReviewedImage>> load_reviewed_images(const ReviewSource& sour
   auto text = read_text_file(source.input);
   if (!text) return text.error();
   auto images = parse_review_export(*text);
-  if (!images) {
-    Error error = images.error();
-    error.message = source.input + ": " + error.message;
-    return error;
-  }
+  if (!images) return with_context(source.input, images.error());
   return images;
 }
 

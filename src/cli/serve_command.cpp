@@ -101,7 +101,7 @@ Result<ServeInputs> read_inputs(const ServeOptions& options) {
     return inputs;
   }
   if (options.workers_per_task > options.auto_review) {
-    return make_error("InvalidOptions",
+    return make_error(errc::kInvalidOptions,
                       "--workers-per-task " + std::to_string(options.workers_per_task) +
                           " is more than the " + std::to_string(options.auto_review) +
                           " simulated reviewers of --auto-review");
@@ -229,7 +229,7 @@ class ServeRun {
     return 1;
   }
 
-  static Error interrupted_error() { return make_error("Interrupted", "stopped by a signal"); }
+  static Error interrupted_error() { return make_error(errc::kInterrupted, "stopped by a signal"); }
 
   int interrupted() {
     std::cerr << "bulkqa serve: stopped by signal " << signals_.signal()

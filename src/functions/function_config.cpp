@@ -17,7 +17,7 @@ Result<bool> boolean_variable(const char* name) {
   const std::string value = env_or_empty(name);
   if (value.empty() || value == "false") return false;
   if (value == "true") return true;
-  return make_error("InvalidConfiguration",
+  return make_error(errc::kInvalidConfiguration,
                     std::string(name) + " is '" + value + "'; expected true or false");
 }
 
@@ -57,8 +57,8 @@ lambda::InvocationResponse to_invocation_response(const Result<nlohmann::json>& 
 
 Result<nlohmann::json> parse_event(const lambda::InvocationRequest& request) {
   auto event = nlohmann::json::parse(request.payload, nullptr, false);
-  if (event.is_discarded()) return make_error("InvalidEvent", "the event is not valid JSON");
-  if (!event.is_object()) return make_error("InvalidEvent", "the event is not a JSON object");
+  if (event.is_discarded()) return make_error(errc::kInvalidEvent, "the event is not valid JSON");
+  if (!event.is_object()) return make_error(errc::kInvalidEvent, "the event is not a JSON object");
   return event;
 }
 

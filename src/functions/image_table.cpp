@@ -25,7 +25,8 @@ namespace {
 Result<std::string> string_attribute(const nlohmann::json& item, const char* name) {
   const auto found = item.find(name);
   if (found == item.end() || !found->contains("S") || !(*found)["S"].is_string()) {
-    return make_error("InvalidItem", std::string("attribute '") + name + "' is not a string (S)");
+    return make_error(errc::kInvalidItem,
+                      std::string("attribute '") + name + "' is not a string (S)");
   }
   return (*found)["S"].get<std::string>();
 }
@@ -39,7 +40,7 @@ const std::string* number_text(const nlohmann::json& item, const char* name) {
 Result<double> confidence_attribute(const nlohmann::json& item) {
   const std::string* text = number_text(item, "confidence");
   const auto number = text ? parse_finite_number(*text) : std::nullopt;
-  if (!number) return make_error("InvalidItem", "attribute 'confidence' is not a number (N)");
+  if (!number) return make_error(errc::kInvalidItem, "attribute 'confidence' is not a number (N)");
   return *number;
 }
 
@@ -49,7 +50,8 @@ Result<std::size_t> count_attribute(const nlohmann::json& item, const char* name
   const std::string* text = number_text(item, name);
   const auto count = text ? parse_unsigned(*text) : std::nullopt;
   if (!count)
-    return make_error("InvalidItem", std::string("attribute '") + name + "' is not a count (N)");
+    return make_error(errc::kInvalidItem,
+                      std::string("attribute '") + name + "' is not a count (N)");
   return static_cast<std::size_t>(*count);
 }
 
@@ -66,9 +68,7 @@ Result<ReviewedImage> reviewed_image(const nlohmann::json& item) {
         confidence ? nullptr : &confidence.error(), confirms ? nullptr : &confirms.error(),
         disconfirms ? nullptr : &disconfirms.error()}) {
     if (error == nullptr) continue;
-    Error named = *error;
-    if (url) named.message = "item " + *url + ": " + named.message;
-    return named;
+    return url ? with_context("item " + *url, *error) : *error;
   }
   return ReviewedImage{*url, *label, *confidence, *confirms, *disconfirms};
 }

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "bulkqa/aws/retry.hpp"
+#include "bulkqa/aws/service_client.hpp"
 #include "bulkqa/functions/image_table.hpp"
 #include "bulkqa/functions/worker_template.hpp"
 #include "bulkqa/qa/batching.hpp"
@@ -34,10 +35,21 @@ Status first_failures(const std::vector<Outcome>& outcomes, const std::string& s
     if (++failed <= 3) examples += (examples.empty() ? "" : "; ") + outcome.error().describe();
   }
   if (failed == 0) return {};
-  Error error = make_error("LaunchFailed", step + ": " + std::to_string(failed) + " of " +
-                                               std::to_string(outcomes.size()) +
-                                               " requests failed, e.g. " + examples);
+  Error error = make_error(errc::kLaunchFailed, step + ": " + std::to_string(failed) + " of " +
+                                                    std::to_string(outcomes.size()) +
+                                                    " requests failed, e.g. " + examples);
   return error;
+}
+
+// The rows to review: the corpus read from the launch bucket, checked whole, without the rows
+// below the minimum confidence.
+Result<std::vector<CorpusRow>> read_corpus(aws::S3Client& s3, const LaunchProperties& properties) {
+  const S3Uri corpus_uri{properties.launch_bucket, properties.label_corpus_key};
+  auto text = s3.get_object(corpus_uri.bucket, corpus_uri.key);
+  if (!text) return text.error();
+  auto corpus = parse_corpus(*text);
+  if (!corpus) return with_context(corpus_uri.str(), corpus.error());
+  return filter_min_confidence(std::move(*corpus), properties.min_confidence);
 }
 
 std::vector<BatchItem> batch_items(const std::vector<CorpusRow>& rows, const std::string& bucket) {
@@ -49,9 +61,16 @@ std::vector<BatchItem> batch_items(const std::vector<CorpusRow>& rows, const std
   return items;
 }
 
+std::vector<std::string> batch_keys(const std::vector<Batch>& batches) {
+  std::vector<std::string> keys;
+  keys.reserve(batches.size());
+  for (const auto& batch : batches) keys.push_back(batch_object_key(batch));
+  return keys;
+}
+
 // One copy per distinct image: the same file may carry several labels.
-std::vector<aws::CopyObjectRequest> image_copies(const std::vector<CorpusRow>& rows,
-                                                 const LaunchProperties& properties) {
+Status copy_images(aws::S3Client& s3, const std::vector<CorpusRow>& rows,
+                   const LaunchProperties& properties) {
   std::vector<aws::CopyObjectRequest> copies;
   std::unordered_set<std::string> seen;
   for (const auto& row : rows) {
@@ -60,7 +79,67 @@ std::vector<aws::CopyObjectRequest> image_copies(const std::vector<CorpusRow>& r
                       properties.image_source_prefix + row.image_local_path, properties.s3_bucket,
                       row.image_local_path});
   }
-  return copies;
+  return first_failures(s3.copy_objects(std::move(copies)), "copying images");
+}
+
+Status write_batches(aws::S3Client& s3, const std::string& bucket,
+                     const std::vector<Batch>& batches) {
+  std::vector<aws::PutObjectRequest> puts;
+  puts.reserve(batches.size());
+  for (const auto& batch : batches) {
+    puts.push_back(
+        {bucket, batch_object_key(batch), batch_to_json(batch.items).dump(), "application/json"});
+  }
+  return first_failures(s3.put_objects(std::move(puts)), "writing batches");
+}
+
+// One upsert per image rather than 25 per BatchWriteItem: a relaunch must keep the votes already
+// counted, and BatchWriteItem can only overwrite whole items.
+Status write_items(aws::DynamoDbClient& dynamodb, const std::string& table,
+                   const std::vector<BatchItem>& items) {
+  std::vector<nlohmann::json> upserts;
+  upserts.reserve(items.size());
+  for (const auto& item : items) upserts.push_back(image_upsert_request(table, item));
+  return first_failures(dynamodb.call_all("UpdateItem", upserts), "writing the image table");
+}
+
+// An Update with a new corpus leaves batches of the old one behind; they must not linger next to
+// the new manifest. The prefix has no '/', which some S3 emulators mis-sign in queries.
+Status remove_stale_batches(aws::S3Client& s3, const std::string& bucket,
+                            const std::vector<std::string>& batch_keys) {
+  auto listed = s3.list_all_keys(bucket, "batches");
+  if (!listed) return listed.error();
+  const std::set<std::string> current(batch_keys.begin(), batch_keys.end());
+  std::vector<std::string> stale;
+  for (auto& key : *listed) {
+    if (key.starts_with(kBatchPrefix) && !current.contains(key)) stale.push_back(std::move(key));
+  }
+  if (stale.empty()) return {};
+  auto deleted = s3.delete_objects(bucket, stale);
+  if (!deleted) return deleted.error();
+  return {};
+}
+
+Status upload_worker_template(aws::S3Client& s3, const S3Uri& uri) {
+  return s3.put_object({uri.bucket, uri.key, std::string(worker_template_html()), "text/html"});
+}
+
+Status write_manifest(aws::S3Client& s3, const std::string& bucket,
+                      const std::vector<std::string>& batch_keys) {
+  std::vector<std::string> batch_uris;
+  batch_uris.reserve(batch_keys.size());
+  for (const auto& key : batch_keys) batch_uris.push_back(S3Uri{bucket, key}.str());
+  return s3.put_object({bucket, kManifestKey, manifest_jsonl(batch_uris), "application/x-ndjson"});
+}
+
+// The id CloudFormation knows the resource by. Update and Delete must keep the one they carry: a
+// new id makes CloudFormation delete the old resource, which would empty the bucket behind the
+// new launch. A Create gets one named after its stack bucket, or after the request when the
+// properties could not be read (`properties` null).
+std::string physical_resource_id(const CustomResourceRequest& request,
+                                 const LaunchProperties* properties) {
+  if (!request.physical_resource_id.empty()) return request.physical_resource_id;
+  return "bulkqa-launch-" + (properties ? properties->s3_bucket : request.request_id);
 }
 
 // What can be read of an invalid request to answer it: the URL and whatever ids are there.
@@ -87,83 +166,33 @@ Launch::Launch(FunctionConfig config) : config_(std::move(config)), clients_(con
 
 Result<nlohmann::json> Launch::create_or_update(const LaunchProperties& properties) {
   // Everything is read and checked before the first write, so bad input leaves nothing behind.
-  auto corpus_text = clients_.s3.get_object(properties.launch_bucket, properties.label_corpus_key);
-  if (!corpus_text) return corpus_text.error();
-  auto corpus = parse_corpus(*corpus_text);
-  if (!corpus) {
-    Error error = corpus.error();
-    error.message =
-        S3Uri{properties.launch_bucket, properties.label_corpus_key}.str() + ": " + error.message;
-    return error;
-  }
-  const auto rows = filter_min_confidence(std::move(*corpus), properties.min_confidence);
-  const auto items = batch_items(rows, properties.s3_bucket);
-  const auto batches = make_batches(items, properties.qa_batch_size);
-  log::info("corpus read", {{"rows", rows.size()}, {"batches", batches.size()}});
+  auto rows = read_corpus(clients_.s3, properties);
+  if (!rows) return rows.error();
+  const std::string& bucket = properties.s3_bucket;
+  const std::vector<BatchItem> items = batch_items(*rows, bucket);
+  const std::vector<Batch> batches = make_batches(items, properties.qa_batch_size);
+  const std::vector<std::string> keys = batch_keys(batches);
+  const S3Uri worker_template{bucket, kWorkerTemplateKey};
+  log::info("corpus read", {{"rows", rows->size()}, {"batches", batches.size()}});
 
-  if (auto copied = first_failures(clients_.s3.copy_objects(image_copies(rows, properties)),
-                                   "copying images");
-      !copied) {
-    return copied.error();
+  // Reviews start from the manifest, so everything it leads to is in place before it is written:
+  // the images the batches name, the batches, and the table items that post-labeling's
+  // conditional updates count votes on (a vote for a missing item is refused). Every step may run
+  // again: each overwrites what it wrote before (the items keep the votes already counted), so a
+  // relaunch after a failure simply does them all again.
+  if (Status done = copy_images(clients_.s3, *rows, properties); !done) return done.error();
+  if (Status done = write_batches(clients_.s3, bucket, batches); !done) return done.error();
+  if (Status done = write_items(clients_.dynamodb, properties.dynamodb_table, items); !done) {
+    return done.error();
   }
-
-  std::vector<aws::PutObjectRequest> batch_puts;
-  std::vector<std::string> batch_uris;
-  std::set<std::string> batch_keys;
-  for (const auto& batch : batches) {
-    const std::string key = batch_object_key(batch);
-    batch_uris.push_back(S3Uri{properties.s3_bucket, key}.str());
-    batch_keys.insert(key);
-    batch_puts.push_back(
-        {properties.s3_bucket, key, batch_to_json(batch.items).dump(), "application/json"});
+  if (Status done = remove_stale_batches(clients_.s3, bucket, keys); !done) return done.error();
+  if (Status done = upload_worker_template(clients_.s3, worker_template); !done) {
+    return done.error();
   }
-  if (auto written =
-          first_failures(clients_.s3.put_objects(std::move(batch_puts)), "writing batches");
-      !written) {
-    return written.error();
-  }
-
-  // One upsert per image rather than 25 per BatchWriteItem: a relaunch must keep the votes
-  // already counted, and BatchWriteItem can only overwrite whole items.
-  std::vector<nlohmann::json> upserts;
-  upserts.reserve(items.size());
-  for (const auto& item : items) {
-    upserts.push_back(image_upsert_request(properties.dynamodb_table, item));
-  }
-  if (auto stored = first_failures(clients_.dynamodb.call_all("UpdateItem", upserts),
-                                   "writing the image table");
-      !stored) {
-    return stored.error();
-  }
-
-  // An Update with a new corpus leaves batches of the old one behind; they must not linger next
-  // to the new manifest. The prefix has no '/', which some S3 emulators mis-sign in queries.
-  auto listed = clients_.s3.list_all_keys(properties.s3_bucket, "batches");
-  if (!listed) return listed.error();
-  std::vector<std::string> stale;
-  for (auto& key : *listed) {
-    if (key.starts_with(kBatchPrefix) && !batch_keys.contains(key)) stale.push_back(std::move(key));
-  }
-  if (!stale.empty()) {
-    auto deleted = clients_.s3.delete_objects(properties.s3_bucket, stale);
-    if (!deleted) return deleted.error();
-  }
-
-  const S3Uri worker_template{properties.s3_bucket, kWorkerTemplateKey};
-  if (auto uploaded = clients_.s3.put_object({worker_template.bucket, worker_template.key,
-                                              std::string(worker_template_html()), "text/html"});
-      !uploaded) {
-    return uploaded.error();
-  }
-
   // The manifest goes last: it names only batches that exist, and its presence marks a finished
   // launch.
-  if (auto manifest = clients_.s3.put_object(
-          {properties.s3_bucket, kManifestKey, manifest_jsonl(batch_uris), "application/x-ndjson"});
-      !manifest) {
-    return manifest.error();
-  }
-  return nlohmann::json{{"ManifestUri", S3Uri{properties.s3_bucket, kManifestKey}.str()},
+  if (Status done = write_manifest(clients_.s3, bucket, keys); !done) return done.error();
+  return nlohmann::json{{"ManifestUri", S3Uri{bucket, kManifestKey}.str()},
                         {"BatchCount", std::to_string(batches.size())},
                         {"ItemCount", std::to_string(items.size())},
                         {"WorkerTemplateUri", worker_template.str()}};
@@ -173,16 +202,16 @@ Status Launch::empty_bucket(const std::string& bucket) {
   auto keys = clients_.s3.list_all_keys(bucket, "");
   if (!keys) {
     // A bucket that is already gone is as empty as it gets.
-    if (keys.error().code == "NoSuchBucket") return {};
+    if (keys.error().code == aws::service_code::kNoSuchBucket) return {};
     return keys.error();
   }
   auto failures = clients_.s3.delete_objects(bucket, *keys);
   if (!failures) return failures.error();
   if (!failures->empty()) {
     const auto& first = failures->front();
-    return make_error("DeleteFailed", std::to_string(failures->size()) + " objects of s3://" +
-                                          bucket + " could not be deleted, e.g. '" + first.key +
-                                          "': " + first.error.describe());
+    return make_error(errc::kDeleteFailed, std::to_string(failures->size()) + " objects of s3://" +
+                                               bucket + " could not be deleted, e.g. '" +
+                                               first.key + "': " + first.error.describe());
   }
   log::info("bucket emptied", {{"bucket", bucket}, {"objects", keys->size()}});
   return {};
@@ -193,15 +222,9 @@ CustomResourceResponse Launch::run(const CustomResourceRequest& request,
   clients_.set_deadline(deadline);
   CustomResourceResponse response;
   response.success = false;
-  // Update and Delete must keep the id: a new id makes CloudFormation delete the old resource,
-  // which would empty the bucket behind the new launch.
-  response.physical_resource_id = request.physical_resource_id;
-
   auto properties = parse_launch_properties(request.resource_properties);
-  if (response.physical_resource_id.empty()) {
-    response.physical_resource_id = properties ? "bulkqa-launch-" + properties->s3_bucket
-                                               : "bulkqa-launch-" + request.request_id;
-  }
+  response.physical_resource_id =
+      physical_resource_id(request, properties ? &*properties : nullptr);
   if (!properties) {
     // A Delete must not get stuck on properties that never launched anything.
     response.success = request.request_type == "Delete";
@@ -237,20 +260,18 @@ Status Launch::send_response(const CustomResourceRequest& request,
   task.retry_delay = [retry](const aws::HttpOutcome& outcome,
                              int attempts) -> std::optional<std::chrono::milliseconds> {
     if (!outcome) return retry->next_delay(outcome.error(), attempts);
-    if (outcome->status >= 500 || outcome->status == 429) {
-      Error error = make_error("HttpError", "HTTP " + std::to_string(outcome->status));
-      error.retryable = true;
-      return retry->next_delay(error, attempts);
-    }
-    return std::nullopt;
+    if (!aws::is_retryable_status(outcome->status)) return std::nullopt;
+    Error error = make_error(errc::kHttpError, "HTTP " + std::to_string(outcome->status));
+    error.retryable = true;
+    return retry->next_delay(error, attempts);
   };
   std::vector<aws::HttpTask> tasks;
   tasks.push_back(std::move(task));
   auto outcome = std::move(clients_.http.run(std::move(tasks), deadline).front());
   if (!outcome) return outcome.error();
   if (outcome->status < 200 || outcome->status >= 300) {
-    return make_error("ResponseRejected", "CloudFormation's ResponseURL answered HTTP " +
-                                              std::to_string(outcome->status));
+    return make_error(errc::kResponseRejected, "CloudFormation's ResponseURL answered HTTP " +
+                                                   std::to_string(outcome->status));
   }
   return {};
 }
@@ -280,9 +301,7 @@ lambda::InvocationResponse Launch::handle(const lambda::InvocationRequest& invoc
     response = run(*request, work_until);
   } catch (const std::exception& exception) {
     response = {false, std::string("unexpected failure: ") + exception.what(),
-                request->physical_resource_id.empty() ? "bulkqa-launch-" + request->request_id
-                                                      : request->physical_resource_id,
-                nlohmann::json::object()};
+                physical_resource_id(*request, nullptr), nlohmann::json::object()};
   }
   if (!response.success) log::error("launch failed", {{"reason", response.reason}});
 

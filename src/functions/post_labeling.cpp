@@ -1,5 +1,6 @@
 #include "bulkqa/functions/post_labeling.hpp"
 
+#include "bulkqa/aws/service_codes.hpp"
 #include "bulkqa/functions/image_table.hpp"
 #include "bulkqa/util/log.hpp"
 
@@ -105,14 +106,16 @@ Status PostLabeling::apply_votes(std::vector<ImageVotes> pending) {
     std::vector<ImageVotes> refused;
     for (std::size_t i = 0; i < answers.size(); ++i) {
       if (answers[i]) continue;
-      if (answers[i].error().code != "ConditionalCheckFailedException") return answers[i].error();
+      if (answers[i].error().code != aws::service_code::kConditionalCheckFailed)
+        return answers[i].error();
       refused.push_back(std::move(pending[i]));
     }
     pending = std::move(refused);
   }
   if (!pending.empty()) {
-    return make_error("VoteConflict", "the votes for image " + pending.front().image.s3_image_url +
-                                          " kept conflicting with concurrent updates");
+    return make_error(errc::kVoteConflict, "the votes for image " +
+                                               pending.front().image.s3_image_url +
+                                               " kept conflicting with concurrent updates");
   }
   log::info("votes recorded", {{"reconciled_images", reconciled}});
   return {};
@@ -133,9 +136,9 @@ Result<std::vector<ImageVotes>> PostLabeling::remaining_votes(
     if (!answers[i]) return answers[i].error();
     const BatchItem& image = refused[i].image;
     if (!answers[i]->contains("Item")) {
-      return make_error("MissingItem", "no item in table '" + config_.table + "' for image " +
-                                           image.s3_image_url + " with label '" + image.label +
-                                           "'");
+      return make_error(errc::kMissingItem, "no item in table '" + config_.table + "' for image " +
+                                                image.s3_image_url + " with label '" + image.label +
+                                                "'");
     }
     ImageVotes uncounted = uncounted_votes(refused[i], (*answers[i])["Item"]);
     if (has_votes(uncounted)) remaining.push_back(std::move(uncounted));
@@ -144,7 +147,8 @@ Result<std::vector<ImageVotes>> PostLabeling::remaining_votes(
 }
 
 Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
-  if (config_.table.empty()) return make_error("InvalidConfiguration", "BULKQA_TABLE is not set");
+  if (config_.table.empty())
+    return make_error(errc::kInvalidConfiguration, "BULKQA_TABLE is not set");
   auto event = parse_post_labeling_event(event_json);
   if (!event) return event.error();
   auto reader = ground_truth_reader(event->role_arn);
@@ -158,11 +162,7 @@ Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
   std::vector<ImageVotes> votes;
   for (const auto& object : *objects) {
     auto batch = load_batch(object);
-    if (!batch) {
-      Error error = batch.error();
-      error.message = "dataset object " + object.dataset_object_id + ": " + error.message;
-      return error;
-    }
+    if (!batch) return with_context("dataset object " + object.dataset_object_id, batch.error());
     const auto tallies = tally_batch(*batch, read_votes(object, batch->size(), **reader));
     add_image_votes(event->labeling_job_arn, object.dataset_object_id, tallies, votes);
     const std::string label = batch->empty() ? "" : batch->front().label;

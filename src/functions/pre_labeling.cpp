@@ -17,9 +17,9 @@ Result<nlohmann::json> PreLabeling::run(const nlohmann::json& event_json) {
     const S3Uri& source = *event->source_ref;
     // The function may read the whole stack bucket; a task must not point it anywhere else.
     if (!config_.bucket.empty() && source.bucket != config_.bucket) {
-      return make_error("ForbiddenSource", "dataObject.source-ref " + source.str() +
-                                               " is outside the stack bucket '" + config_.bucket +
-                                               "'");
+      return make_error(errc::kForbiddenSource, "dataObject.source-ref " + source.str() +
+                                                    " is outside the stack bucket '" +
+                                                    config_.bucket + "'");
     }
     auto object = clients_.s3.get_object(source.bucket, source.key);
     if (!object) return object.error();

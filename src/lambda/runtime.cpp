@@ -4,7 +4,6 @@
 #include <cxxabi.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <map>
@@ -19,6 +18,7 @@
 
 #include "bulkqa/util/error.hpp"
 #include "bulkqa/util/log.hpp"
+#include "bulkqa/util/text.hpp"
 
 namespace bulkqa::lambda {
 
@@ -56,17 +56,9 @@ struct HttpReply {
   }
 };
 
-std::string trim(std::string text) {
-  const auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
-  text.erase(text.begin(), std::find_if_not(text.begin(), text.end(), is_space));
-  text.erase(std::find_if_not(text.rbegin(), text.rend(), is_space).base(), text.end());
-  return text;
-}
-
 // A header value must stay on one line, whatever an error type holds.
 std::string single_line(std::string text) {
-  std::replace_if(
-      text.begin(), text.end(), [](unsigned char c) { return std::iscntrl(c) != 0; }, ' ');
+  std::replace_if(text.begin(), text.end(), is_ascii_control, ' ');
   return text;
 }
 
@@ -79,10 +71,8 @@ size_t collect_header(char* data, size_t size, size_t count, void* reply) {
   const std::string line(data, size * count);
   const auto colon = line.find(':');
   if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    static_cast<HttpReply*>(reply)->headers[name] = trim(line.substr(colon + 1));
+    static_cast<HttpReply*>(reply)->headers[to_ascii_lower(line.substr(0, colon))] =
+        std::string(trim_whitespace(line.substr(colon + 1)));
   }
   return size * count;
 }
@@ -151,7 +141,7 @@ class RuntimeApiClient {
     if (headers) curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers.get());
     const CURLcode code = curl_easy_perform(curl_);
     if (code != CURLE_OK) {
-      return make_error("NetworkError", url_ + ": " + curl_easy_strerror(code));
+      return make_error(errc::kNetworkError, url_ + ": " + curl_easy_strerror(code));
     }
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &reply.status);
     return reply;
@@ -184,19 +174,19 @@ Result<InvocationRequest> next_invocation(RuntimeApiClient& client) {
   auto reply = client.get("/runtime/invocation/next");
   if (!reply) return reply.error();
   if (!reply->succeeded()) {
-    return make_error("RuntimeApiError",
+    return make_error(errc::kRuntimeApiError,
                       "/runtime/invocation/next answered HTTP " + std::to_string(reply->status));
   }
   InvocationRequest request;
   request.request_id = reply->header("lambda-runtime-aws-request-id");
   if (request.request_id.empty()) {
-    return make_error("RuntimeApiError",
+    return make_error(errc::kRuntimeApiError,
                       "/runtime/invocation/next answered without Lambda-Runtime-Aws-Request-Id");
   }
   const std::string deadline_text = reply->header("lambda-runtime-deadline-ms");
   const auto deadline = parse_deadline(deadline_text);
   if (!deadline) {
-    return make_error("RuntimeApiError",
+    return make_error(errc::kRuntimeApiError,
                       "/runtime/invocation/next answered with an invalid "
                       "Lambda-Runtime-Deadline-Ms: '" +
                           deadline_text + "'");

@@ -119,7 +119,7 @@ Result<FunctionProcess> FunctionProcess::spawn(
   }
   if (setup == 0) setup = actions.close_inherited();
   if (setup != 0) {
-    return make_error("SpawnFailed",
+    return make_error(errc::kSpawnFailed,
                       "cannot prepare to start " + executable + ": " + std::strerror(setup));
   }
   std::vector<std::string> arguments = command_line;
@@ -130,7 +130,8 @@ Result<FunctionProcess> FunctionProcess::spawn(
   const int spawned = posix_spawn(&pid, executable.c_str(), actions.get(), attributes.get(),
                                   argv.data(), envp.data());
   if (spawned != 0) {
-    return make_error("SpawnFailed", "cannot start " + executable + ": " + std::strerror(spawned));
+    return make_error(errc::kSpawnFailed,
+                      "cannot start " + executable + ": " + std::strerror(spawned));
   }
   return FunctionProcess(pid);
 }

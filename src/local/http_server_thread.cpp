@@ -24,12 +24,13 @@ Result<std::unique_ptr<HttpServerThread>> HttpServerThread::start(httplib::Serve
                                                                   int port) {
   const int bound = bind_port(server, host, port);
   if (bound == 0) {
-    return make_error("BindFailed", "cannot listen on " + host + ":" + std::to_string(port) +
-                                        " (is the address this machine's, and the port free?)");
+    return make_error(errc::kBindFailed,
+                      "cannot listen on " + host + ":" + std::to_string(port) +
+                          " (is the address this machine's, and the port free?)");
   }
   std::unique_ptr<HttpServerThread> running(new HttpServerThread(server, bound));
   if (!running->run()) {
-    return make_error("ListenFailed", "cannot serve on " + host + ":" + std::to_string(bound));
+    return make_error(errc::kListenFailed, "cannot serve on " + host + ":" + std::to_string(bound));
   }
   return running;
 }

@@ -18,7 +18,7 @@ constexpr auto kInvocationTimeout = std::chrono::minutes(15);
 constexpr std::size_t kImagesPerUpload = 100;
 
 Error stack_error(std::string message) {
-  return make_error("LocalStackFailed", std::move(message));
+  return make_error(errc::kLocalStackFailed, std::move(message));
 }
 
 // The photo at `path`, or nothing when there is none to read.
@@ -167,7 +167,7 @@ Result<nlohmann::json> LocalStack::run_launch(const nlohmann::json& event) {
   const auto response = responses_->response(request_id);
   if (!response.is_object()) return stack_error("launch sent no response to CloudFormation");
   if (response.value("Status", "") != "SUCCESS") {
-    return make_error("LaunchFailed", response.value("Reason", "no reason given"));
+    return make_error(errc::kLaunchFailed, response.value("Reason", "no reason given"));
   }
   return response["Data"];
 }

@@ -18,7 +18,7 @@ namespace bulkqa::local {
 namespace {
 
 Error moto_error(std::string message) {
-  return make_error("LocalMotoFailed", std::move(message));
+  return make_error(errc::kLocalMotoFailed, std::move(message));
 }
 
 // A port the kernel just handed out; moto binds it a moment later.

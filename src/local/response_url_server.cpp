@@ -18,8 +18,8 @@ Result<std::unique_ptr<ResponseUrlServer>> ResponseUrlServer::start_tls(
     const std::filesystem::path& certificate_file, const std::filesystem::path& key_file) {
   auto server = std::make_unique<httplib::SSLServer>(certificate_file.c_str(), key_file.c_str());
   if (!server->is_valid()) {
-    return make_error("TlsSetupFailed", "cannot serve TLS with " + certificate_file.string() +
-                                            " and " + key_file.string());
+    return make_error(errc::kTlsSetupFailed, "cannot serve TLS with " + certificate_file.string() +
+                                                 " and " + key_file.string());
   }
   return serve(
       std::unique_ptr<ResponseUrlServer>(new ResponseUrlServer(std::move(server), "https")));

@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "bulkqa/aws/service_codes.hpp"
 #include "bulkqa/local/http_server_thread.hpp"
 #include "bulkqa/review/http_fields.hpp"
 #include "bulkqa/review/media_type.hpp"
@@ -58,12 +59,13 @@ void answer_json(httplib::Response& response, int status, const nlohmann::json& 
 }
 
 int status_of(const Error& error) {
-  if (error.code == "UnknownTask" || error.code == "NotATaskImage" || error.code == "NoSuchKey") {
+  if (error.code == errc::kUnknownTask || error.code == errc::kNotATaskImage ||
+      error.code == aws::service_code::kNoSuchKey) {
     return 404;
   }
-  if (error.code == "InvalidAnnotation" || error.code == "IncompleteAnswer") return 400;
-  if (error.code == "AlreadyAnswered" || error.code == "TaskComplete" ||
-      error.code == "ReviewEnded") {
+  if (error.code == errc::kInvalidAnnotation || error.code == errc::kIncompleteAnswer) return 400;
+  if (error.code == errc::kAlreadyAnswered || error.code == errc::kTaskComplete ||
+      error.code == errc::kReviewEnded) {
     return 409;
   }
   return 500;
@@ -92,8 +94,8 @@ httplib::Server::HandlerWithResponse refuse_other_hosts(std::string bind_address
       return httplib::Server::HandlerResponse::Unhandled;
     }
     answer_error(response, 403,
-                 make_error("ForbiddenHost", "this server answers only requests for " +
-                                                 page_url(bind_address, request.local_port)));
+                 make_error(errc::kForbiddenHost, "this server answers only requests for " +
+                                                      page_url(bind_address, request.local_port)));
     return httplib::Server::HandlerResponse::Handled;
   };
 }
@@ -166,7 +168,7 @@ void ReviewServer::get_page(const httplib::Request& request, httplib::Response& 
 void ReviewServer::get_asset(const httplib::Request& request, httplib::Response& response) {
   const auto found = options_.assets->find(request.path);
   if (found == options_.assets->end()) {
-    answer_error(response, 404, make_error("NotFound", request.path + " is not a page asset"));
+    answer_error(response, 404, make_error(errc::kNotFound, request.path + " is not a page asset"));
     return;
   }
   response.set_header("Cache-Control", "no-cache");
@@ -193,18 +195,20 @@ void ReviewServer::get_task(const httplib::Request& request, httplib::Response& 
 void ReviewServer::post_answer(const httplib::Request& request, httplib::Response& response) {
   const auto worker = cookie_worker(request);
   if (!worker) {
-    answer_error(response, 403, make_error("NoWorker", "no worker id: open the review page first"));
+    answer_error(response, 403,
+                 make_error(errc::kNoWorker, "no worker id: open the review page first"));
     return;
   }
   // A form on another site cannot send this type without the browser asking first.
   if (!request.get_header_value("Content-Type").starts_with("application/json")) {
     answer_error(response, 415,
-                 make_error("UnsupportedMediaType", "the answer must be sent as JSON"));
+                 make_error(errc::kUnsupportedMediaType, "the answer must be sent as JSON"));
     return;
   }
   const auto task = parse_unsigned(request.matches[1].str());
   if (!task) {
-    answer_error(response, 404, make_error("UnknownTask", "no task " + request.matches[1].str()));
+    answer_error(response, 404,
+                 make_error(errc::kUnknownTask, "no task " + request.matches[1].str()));
     return;
   }
   auto completed = session_.submit(static_cast<std::size_t>(*task), *worker, request.body);

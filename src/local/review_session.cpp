@@ -6,7 +6,7 @@ namespace bulkqa::local {
 namespace {
 
 Error interrupted() {
-  return make_error("Interrupted", "the review was stopped");
+  return make_error(errc::kInterrupted, "the review was stopped");
 }
 
 }  // namespace
@@ -21,8 +21,8 @@ Result<std::unique_ptr<ReviewSession>> ReviewSession::start(LocalStack& stack,
     local::Task& task = (*tasks)[index];
     auto source_ref = parse_s3_uri(task.source_ref);
     if (!source_ref) {
-      return make_error("InvalidManifest", "manifest line " + std::to_string(index + 1) +
-                                               ": source-ref: " + source_ref.error().message);
+      return make_error(errc::kInvalidManifest, "manifest line " + std::to_string(index + 1) +
+                                                    ": source-ref: " + source_ref.error().message);
     }
     review_tasks.push_back({std::move(*source_ref), std::move(task.items)});
   }
@@ -50,7 +50,8 @@ TaskAssignment ReviewSession::next_task(const std::string& worker) {
 Result<bool> ReviewSession::submit(std::size_t task, const std::string& worker,
                                    std::string content) {
   std::lock_guard lock(mutex_);
-  if (stopped_ || failure_) return make_error("ReviewEnded", "the review takes no more answers");
+  if (stopped_ || failure_)
+    return make_error(errc::kReviewEnded, "the review takes no more answers");
   auto completed = queue_.submit(task, worker, std::move(content));
   if (!completed) return completed.error();
   if (*completed) {
@@ -77,7 +78,7 @@ Status ReviewSession::consolidate(std::size_t task) {
 Result<std::string> ReviewSession::image(const S3Uri& uri) {
   std::lock_guard lock(mutex_);
   if (!queue_.has_image(uri.str())) {
-    return make_error("NotATaskImage", uri.str() + " is not an image of the review's tasks");
+    return make_error(errc::kNotATaskImage, uri.str() + " is not an image of the review's tasks");
   }
   return stack_.s3().get_object(uri.bucket, uri.key);
 }
@@ -125,10 +126,10 @@ Status auto_review(ReviewSession& session, const TruthSource& truth,
   }
   const ReviewProgress progress = session.progress();
   if (progress.complete == progress.total) return {};
-  return make_error("ReviewIncomplete", std::to_string(reviewers.size()) +
-                                            " simulated reviewers left " +
-                                            std::to_string(progress.total - progress.complete) +
-                                            " tasks without all their answers");
+  return make_error(errc::kReviewIncomplete,
+                    std::to_string(reviewers.size()) + " simulated reviewers left " +
+                        std::to_string(progress.total - progress.complete) +
+                        " tasks without all their answers");
 }
 
 }  // namespace bulkqa::local

@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
@@ -22,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bulkqa/local/http_server_thread.hpp"
+#include "bulkqa/util/text.hpp"
 
 namespace bulkqa::local {
 namespace {
@@ -47,17 +47,12 @@ InvokeResult refused(std::string error_type, std::string error_message) {
   return result;
 }
 
-bool has_control_characters(const std::string& text) {
-  return std::any_of(text.begin(), text.end(),
-                     [](unsigned char c) { return std::iscntrl(c) != 0; });
-}
-
 std::optional<InvokeResult> invalid_request(const std::string& event_json,
                                             const std::string& function_arn) {
   if (!nlohmann::json::accept(event_json)) {
     return refused("InvalidRequestContentException", "the event is not valid JSON");
   }
-  if (has_control_characters(function_arn)) {
+  if (contains_ascii_control(function_arn)) {
     return refused("InvalidParameterValueException",
                    "the function ARN holds a control character: '" + function_arn + "'");
   }

@@ -6,18 +6,18 @@
 
 #include "bulkqa/qa/s3_uri.hpp"
 #include "bulkqa/util/json_fields.hpp"
+#include "bulkqa/util/text.hpp"
 
 namespace bulkqa {
 
 namespace {
 
-constexpr std::string_view kErrorCode = "InvalidBatch";
 constexpr std::size_t kMaxSlugLength = 64;
 constexpr std::size_t kSequenceDigits = 6;
 
 Result<BatchItem> read_batch_item(const nlohmann::json& element, std::size_t index) {
   Result<JsonObjectReader> object =
-      JsonObjectReader::open(element, element_path("", index), std::string(kErrorCode));
+      JsonObjectReader::open(element, element_path("", index), errc::kInvalidBatch);
   if (!object) return object.error();
   Result<std::string> url = object->required_string("s3_image_url");
   if (!url) return url.error();
@@ -39,8 +39,7 @@ Result<BatchItem> read_batch_item(const nlohmann::json& element, std::size_t ind
 std::string label_slug(std::string_view label) {
   std::string slug;
   for (const char c : label.substr(0, kMaxSlugLength)) {
-    const bool kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_';
+    const bool kept = is_ascii_alphanumeric(c) || c == '-' || c == '_';
     slug += kept ? c : '_';
   }
   return slug;
@@ -66,9 +65,9 @@ nlohmann::json batch_to_json(const std::vector<BatchItem>& items) {
 
 Result<std::vector<BatchItem>> parse_batch(std::string_view json_text) {
   const nlohmann::json document = nlohmann::json::parse(json_text, nullptr, false);
-  if (document.is_discarded()) return make_error(std::string(kErrorCode), "batch is not JSON");
+  if (document.is_discarded()) return make_error(errc::kInvalidBatch, "batch is not JSON");
   if (!document.is_array()) {
-    return make_error(std::string(kErrorCode),
+    return make_error(errc::kInvalidBatch,
                       std::string("batch: expected an array, found ") + document.type_name());
   }
   std::vector<BatchItem> items;

@@ -12,26 +12,16 @@ namespace bulkqa {
 
 namespace {
 
-constexpr std::string_view kCorpusError = "InvalidCorpus";
-
 enum Column : std::size_t { kPathColumn, kLabelColumn, kConfidenceColumn, kColumnCount };
 constexpr std::array<std::string_view, kColumnCount> kColumnNames{"image_local_path", "label",
                                                                   "confidence"};
 
 Error corpus_error(std::size_t line, const std::string& message) {
-  return csv_line_error(kCorpusError, line, message);
+  return csv_line_error(errc::kInvalidCorpus, line, message);
 }
 
 Error field_error(std::size_t line, Column column, const std::string& problem) {
   return corpus_error(line, "field '" + std::string(kColumnNames[column]) + "' " + problem);
-}
-
-bool has_control_character(std::string_view text) {
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) return true;
-  }
-  return false;
 }
 
 // Either separator counts, so a Windows-style "a\..\b" cannot climb out of the prefix either.
@@ -87,7 +77,7 @@ Status check_image_path(std::string_view path, std::size_t line) {
     return field_error(line, kPathColumn,
                        "must be relative, not start with '/': " + quote_value(path));
   }
-  if (has_control_character(path)) {
+  if (contains_ascii_control(path)) {
     return field_error(line, kPathColumn, "contains a control character: " + quote_value(path));
   }
   if (has_parent_segment(path)) {
@@ -178,18 +168,19 @@ Result<std::vector<CorpusRow>> parse_corpus(std::string_view csv_text) {
   // a growing vector.
   rows.reserve(static_cast<std::size_t>(std::count(csv_text.begin(), csv_text.end(), '\n')));
   // The first record is the header, the others rows.
-  Status read = read_csv(csv_text, kCorpusError, [&](const CsvRecordView& record) -> Status {
-    if (!layout) {
-      Result<HeaderLayout> header = read_header(record);
-      if (!header) return header.error();
-      layout = *header;
-      return {};
-    }
-    Result<CorpusRow> row = read_row(record, *layout);
-    if (!row) return row.error();
-    rows.push_back(std::move(row).value());
-    return {};
-  });
+  Status read =
+      read_csv(csv_text, errc::kInvalidCorpus, [&](const CsvRecordView& record) -> Status {
+        if (!layout) {
+          Result<HeaderLayout> header = read_header(record);
+          if (!header) return header.error();
+          layout = *header;
+          return {};
+        }
+        Result<CorpusRow> row = read_row(record, *layout);
+        if (!row) return row.error();
+        rows.push_back(std::move(row).value());
+        return {};
+      });
   if (!read) return read.error();
   if (!layout) return corpus_error(1, "no header (the CSV text is empty)");
   if (std::optional<Error> repeat = find_repeated_key(rows)) return *repeat;

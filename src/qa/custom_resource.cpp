@@ -14,8 +14,6 @@ namespace bulkqa {
 
 namespace {
 
-constexpr std::string_view kRequestError = "InvalidRequest";
-constexpr std::string_view kPropertiesError = "InvalidProperties";
 constexpr std::array<std::string_view, 3> kRequestTypes{"Create", "Update", "Delete"};
 constexpr std::string_view kCutMark = "…";
 constexpr std::size_t kMaxQABatchSize = 1000;
@@ -124,7 +122,7 @@ Status read_required_strings(const JsonObjectReader& object, std::span<const Str
 }  // namespace
 
 Result<CustomResourceRequest> parse_custom_resource_request(const nlohmann::json& request) {
-  Result<JsonObjectReader> object = JsonObjectReader::open(request, "", std::string(kRequestError));
+  Result<JsonObjectReader> object = JsonObjectReader::open(request, "", errc::kInvalidRequest);
   if (!object) return object.error();
   CustomResourceRequest parsed;
   const std::array<StringField, 5> required{{
@@ -168,8 +166,8 @@ std::string custom_resource_response_body(const CustomResourceRequest& request,
 }
 
 Result<LaunchProperties> parse_launch_properties(const nlohmann::json& resource_properties) {
-  Result<JsonObjectReader> properties = JsonObjectReader::open(
-      resource_properties, "ResourceProperties", std::string(kPropertiesError));
+  Result<JsonObjectReader> properties =
+      JsonObjectReader::open(resource_properties, "ResourceProperties", errc::kInvalidProperties);
   if (!properties) return properties.error();
   LaunchProperties launch;
   const std::array<StringField, 5> required{{

@@ -9,10 +9,6 @@ namespace bulkqa {
 
 namespace {
 
-constexpr std::string_view kEventError = "InvalidEvent";
-constexpr std::string_view kPayloadError = "InvalidPayload";
-constexpr std::string_view kAnnotationError = "InvalidAnnotation";
-
 Result<std::optional<S3Uri>> optional_s3_uri(const JsonObjectReader& object, std::string_view key) {
   Result<std::optional<std::string>> text = object.optional_string(key);
   if (!text) return text.error();
@@ -39,7 +35,7 @@ Result<std::string> read_dataset_object_id(const JsonObjectReader& object) {
 
 Result<Annotation> read_annotation(const nlohmann::json& element, std::string path) {
   Result<JsonObjectReader> object =
-      JsonObjectReader::open(element, std::move(path), std::string(kPayloadError));
+      JsonObjectReader::open(element, std::move(path), errc::kInvalidPayload);
   if (!object) return object.error();
   Result<std::string> worker_id = object->required_string("workerId");
   if (!worker_id) return worker_id.error();
@@ -50,8 +46,7 @@ Result<Annotation> read_annotation(const nlohmann::json& element, std::string pa
   Result<std::optional<S3Uri>> content_uri = optional_s3_uri(*data, "s3Uri");
   if (!content_uri) return content_uri.error();
   if (!*content && !*content_uri) {
-    return make_error(std::string(kPayloadError),
-                      data->path() + ": has neither 'content' nor 's3Uri'");
+    return make_error(errc::kInvalidPayload, data->path() + ": has neither 'content' nor 's3Uri'");
   }
   return Annotation{std::move(worker_id).value(), std::move(content).value(),
                     std::move(content_uri).value()};
@@ -74,7 +69,7 @@ Result<std::vector<Annotation>> read_annotations(const JsonObjectReader& object)
 
 Result<DatasetObject> read_dataset_object(const nlohmann::json& element, std::size_t index) {
   Result<JsonObjectReader> object =
-      JsonObjectReader::open(element, element_path("", index), std::string(kPayloadError));
+      JsonObjectReader::open(element, element_path("", index), errc::kInvalidPayload);
   if (!object) return object.error();
   Result<std::string> id = read_dataset_object_id(*object);
   if (!id) return id.error();
@@ -85,8 +80,7 @@ Result<DatasetObject> read_dataset_object(const nlohmann::json& element, std::si
   Result<std::optional<std::string>> content = data->optional_string("content");
   if (!content) return content.error();
   if (!*uri && !*content) {
-    return make_error(std::string(kPayloadError),
-                      data->path() + ": has neither 's3Uri' nor 'content'");
+    return make_error(errc::kInvalidPayload, data->path() + ": has neither 's3Uri' nor 'content'");
   }
   Result<std::vector<Annotation>> annotations = read_annotations(*object);
   if (!annotations) return annotations.error();
@@ -95,7 +89,7 @@ Result<DatasetObject> read_dataset_object(const nlohmann::json& element, std::si
 }
 
 Error annotation_error(std::string_view key, const std::string& problem) {
-  return make_error(std::string(kAnnotationError), "key " + quote_value(key) + ": " + problem);
+  return make_error(errc::kInvalidAnnotation, "key " + quote_value(key) + ": " + problem);
 }
 
 // The N of a checkbox name "<anything>-N".
@@ -133,7 +127,7 @@ struct NamedVote {
 }  // namespace
 
 Result<PreLabelingEvent> parse_pre_labeling_event(const nlohmann::json& event) {
-  Result<JsonObjectReader> object = JsonObjectReader::open(event, "", std::string(kEventError));
+  Result<JsonObjectReader> object = JsonObjectReader::open(event, "", errc::kInvalidEvent);
   if (!object) return object.error();
   Result<std::string> arn = object->required_string("labelingJobArn");
   if (!arn) return arn.error();
@@ -144,7 +138,7 @@ Result<PreLabelingEvent> parse_pre_labeling_event(const nlohmann::json& event) {
   Result<std::optional<std::string>> source = data->optional_string("source");
   if (!source) return source.error();
   if (source_ref->has_value() == source->has_value()) {
-    return make_error(std::string(kEventError),
+    return make_error(errc::kInvalidEvent,
                       "dataObject: expected exactly one of 'source-ref' and 'source'");
   }
   return PreLabelingEvent{std::move(arn).value(), std::move(source_ref).value(),
@@ -162,7 +156,7 @@ nlohmann::json pre_labeling_response(const std::vector<BatchItem>& items) {
 }
 
 Result<PostLabelingEvent> parse_post_labeling_event(const nlohmann::json& event) {
-  Result<JsonObjectReader> object = JsonObjectReader::open(event, "", std::string(kEventError));
+  Result<JsonObjectReader> object = JsonObjectReader::open(event, "", errc::kInvalidEvent);
   if (!object) return object.error();
   Result<std::string> arn = object->required_string("labelingJobArn");
   if (!arn) return arn.error();
@@ -181,11 +175,11 @@ Result<PostLabelingEvent> parse_post_labeling_event(const nlohmann::json& event)
 Result<std::vector<DatasetObject>> parse_consolidation_payload(std::string_view json_text) {
   const nlohmann::json document = nlohmann::json::parse(json_text, nullptr, false);
   if (document.is_discarded()) {
-    return make_error(std::string(kPayloadError), "consolidation payload is not JSON");
+    return make_error(errc::kInvalidPayload, "consolidation payload is not JSON");
   }
   if (!document.is_array()) {
     return make_error(
-        std::string(kPayloadError),
+        errc::kInvalidPayload,
         std::string("consolidation payload: expected an array, found ") + document.type_name());
   }
   std::vector<DatasetObject> objects;
@@ -221,11 +215,11 @@ nlohmann::json consolidation_payload_json(const std::vector<DatasetObject>& obje
 Result<std::vector<Vote>> parse_votes(std::string_view annotation_content, std::size_t batch_size) {
   const nlohmann::json answer = nlohmann::json::parse(annotation_content, nullptr, false);
   if (answer.is_discarded()) {
-    return make_error(std::string(kAnnotationError), "annotation content is not JSON");
+    return make_error(errc::kInvalidAnnotation, "annotation content is not JSON");
   }
   if (!answer.is_object()) {
     return make_error(
-        std::string(kAnnotationError),
+        errc::kInvalidAnnotation,
         std::string("annotation content: expected an object, found ") + answer.type_name());
   }
   std::vector<NamedVote> named;

@@ -10,12 +10,11 @@ constexpr std::string_view kScheme = "s3://";
 
 // Letters, digits, '.', '-', plus the '_' and capitals that legacy us-east-1 buckets may have.
 bool is_bucket_name_character(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '-' || c == '_';
+  return is_ascii_alphanumeric(c) || c == '.' || c == '-' || c == '_';
 }
 
 Error uri_error(std::string_view text, const std::string& problem) {
-  return make_error("InvalidS3Uri",
+  return make_error(errc::kInvalidS3Uri,
                     quote_value(text) + " is not an s3://bucket/key URI: " + problem);
 }
 

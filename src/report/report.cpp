@@ -18,7 +18,7 @@ constexpr double kZ95 = 1.959963984540054;
 constexpr double kRatioSlack = 1e-9;
 
 Error option_error(std::string message) {
-  return make_error("InvalidOption", std::move(message));
+  return make_error(errc::kInvalidOption, std::move(message));
 }
 
 std::optional<double> percent(std::size_t part, std::size_t whole) {

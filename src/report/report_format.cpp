@@ -263,8 +263,8 @@ Result<ReportFormat> parse_report_format(std::string_view text) {
   if (text == "csv") return ReportFormat::csv;
   if (text == "json") return ReportFormat::json;
   if (text == "html") return ReportFormat::html;
-  return make_error("InvalidOption", "format " + quote_value(text) +
-                                         " is none of 'markdown', 'csv', 'json', 'html'");
+  return make_error(errc::kInvalidOption, "format " + quote_value(text) +
+                                              " is none of 'markdown', 'csv', 'json', 'html'");
 }
 
 std::string bucket_name(const BucketStats& bucket) {

@@ -15,8 +15,6 @@ namespace bulkqa {
 
 namespace {
 
-constexpr std::string_view kExportError = "InvalidReviewExport";
-
 enum Column : std::size_t {
   kUrlColumn,
   kLabelColumn,
@@ -30,7 +28,7 @@ constexpr std::array<std::string_view, kColumnCount> kColumnNames{
 constexpr std::size_t kRequiredColumns = 3;  // the counts may be missing
 
 Error line_error(std::size_t line, const std::string& message) {
-  return csv_line_error(kExportError, line, message);
+  return csv_line_error(errc::kInvalidReviewExport, line, message);
 }
 
 Error field_error(std::size_t line, Column column, const std::string& problem) {
@@ -158,7 +156,7 @@ Result<std::size_t> json_count(const JsonObjectReader& object, Column column) {
 }
 
 Result<ReviewedImage> json_image(const nlohmann::json& value) {
-  auto object = JsonObjectReader::open(value, "", std::string(kExportError));
+  auto object = JsonObjectReader::open(value, "", errc::kInvalidReviewExport);
   if (!object) return object.error();
   auto url = object->required_string(kColumnNames[kUrlColumn]);
   if (!url) return url.error();
@@ -175,14 +173,10 @@ Result<ReviewedImage> json_image(const nlohmann::json& value) {
   return ReviewedImage{*url, *label, confidence->get<double>(), *confirms, *disconfirms};
 }
 
-bool is_blank(std::string_view text) {
-  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
 }  // namespace
 
 Result<std::vector<ReviewedImage>> parse_review_csv(std::string_view text) {
-  auto records = read_csv_records(text, kExportError);
+  auto records = read_csv_records(text, errc::kInvalidReviewExport);
   if (!records) return records.error();
   if (records->empty()) return line_error(1, "no header (the text is empty)");
   const CsvRecord& header = records->front();
@@ -218,8 +212,7 @@ Result<std::vector<ReviewedImage>> parse_review_export(std::string_view text) {
   constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
   std::string_view body = text;
   if (body.starts_with(kUtf8ByteOrderMark)) body.remove_prefix(kUtf8ByteOrderMark.size());
-  const std::size_t first = body.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && body[first] == '{') return parse_review_json_lines(body);
+  if (trim_whitespace(body).starts_with('{')) return parse_review_json_lines(body);
   return parse_review_csv(text);
 }
 

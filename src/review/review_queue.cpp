@@ -83,25 +83,25 @@ std::optional<std::size_t> ReviewQueue::next_task(const std::string& worker,
 Result<bool> ReviewQueue::submit(std::size_t index, const std::string& worker,
                                  std::string content) {
   if (index >= tasks_.size()) {
-    return make_error("UnknownTask", task_name(index) + " does not exist (the job has " +
-                                         std::to_string(tasks_.size()) + " tasks)");
+    return make_error(errc::kUnknownTask, task_name(index) + " does not exist (the job has " +
+                                              std::to_string(tasks_.size()) + " tasks)");
   }
   TaskState& state = tasks_[index];
   if (has_answered(state, worker)) {
-    return make_error("AlreadyAnswered",
+    return make_error(errc::kAlreadyAnswered,
                       "worker " + worker + " has already answered " + task_name(index));
   }
   if (is_complete(state)) {
-    return make_error("TaskComplete", task_name(index) + " already has its " +
-                                          std::to_string(workers_per_task_) + " answers");
+    return make_error(errc::kTaskComplete, task_name(index) + " already has its " +
+                                               std::to_string(workers_per_task_) + " answers");
   }
   const std::size_t images = state.task.items.size();
   Result<std::vector<Vote>> votes = parse_votes(content, images);
   if (!votes) return votes.error();
   if (votes->size() != images) {
-    return make_error("IncompleteAnswer", "the answer to " + task_name(index) + " votes on " +
-                                              std::to_string(votes->size()) + " of its " +
-                                              std::to_string(images) + " images");
+    return make_error(errc::kIncompleteAnswer, "the answer to " + task_name(index) + " votes on " +
+                                                   std::to_string(votes->size()) + " of its " +
+                                                   std::to_string(images) + " images");
   }
   state.answers.push_back({worker, std::move(content), std::nullopt});
   state.holds.erase(worker);

@@ -17,10 +17,8 @@ namespace bulkqa {
 
 namespace {
 
-constexpr std::string_view kTruthError = "InvalidTruthSource";
-
 Error line_error(std::size_t line, const std::string& message) {
-  return csv_line_error(kTruthError, line, message);
+  return csv_line_error(errc::kInvalidTruthSource, line, message);
 }
 
 // The names of the two columns a label map is read from: each row maps a key (a folder or an
@@ -72,7 +70,7 @@ using KeyCheck = Status (*)(std::string_view key, std::size_t line);
 // Every data row's key and label, the key checked by `check_key` beyond being non-empty UTF-8.
 Result<LabelMap> read_label_map(std::string_view csv_text, const KeyLabelColumns& columns,
                                 KeyCheck check_key) {
-  Result<std::vector<CsvRecord>> records = read_csv_records(csv_text, kTruthError);
+  Result<std::vector<CsvRecord>> records = read_csv_records(csv_text, errc::kInvalidTruthSource);
   if (!records) return records.error();
   if (records->empty()) return line_error(1, "no header (the CSV text is empty)");
   const CsvRecord& header = records->front();

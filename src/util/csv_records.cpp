@@ -4,15 +4,13 @@
 
 #include <optional>
 
+#include "bulkqa/util/text.hpp"
+
 namespace bulkqa {
 
 namespace {
 
 constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
-
-bool is_blank(std::string_view text) {
-  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
 
 }  // namespace
 

@@ -11,4 +11,11 @@ std::string Error::describe() const {
   return text;
 }
 
+Error with_context(std::string_view context, Error error) {
+  std::string message(context);
+  if (!error.message.empty()) message += ": " + error.message;
+  error.message = std::move(message);
+  return error;
+}
+
 }  // namespace bulkqa

@@ -26,12 +26,12 @@ JsonObjectReader::JsonObjectReader(const nlohmann::json& object, std::string pat
     : object_(&object), path_(std::move(path)), error_code_(std::move(error_code)) {}
 
 Result<JsonObjectReader> JsonObjectReader::open(const nlohmann::json& value, std::string path,
-                                                std::string error_code) {
+                                                std::string_view error_code) {
   if (!value.is_object()) {
     const std::string where = path.empty() ? "the document" : path;
-    return make_error(std::move(error_code), where + ": " + type_mismatch("an object", value));
+    return make_error(error_code, where + ": " + type_mismatch("an object", value));
   }
-  return JsonObjectReader(value, std::move(path), std::move(error_code));
+  return JsonObjectReader(value, std::move(path), std::string(error_code));
 }
 
 const nlohmann::json* JsonObjectReader::find(std::string_view key) const {

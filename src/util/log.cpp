@@ -6,6 +6,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "bulkqa/util/text.hpp"
+
 namespace bulkqa::log {
 namespace {
 
@@ -75,8 +77,7 @@ void set_level(Level level) {
 
 void init_from_environment() {
   const char* value = std::getenv("LOG_LEVEL");
-  std::string name = value ? value : "info";
-  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string name = to_ascii_lower(value ? value : "info");
   Level level = Level::info;
   if (name == "trace")
     level = Level::trace;

@@ -9,6 +9,7 @@ namespace bulkqa {
 namespace {
 
 constexpr std::size_t kMaxQuotedBytes = 80;
+constexpr std::string_view kWhitespace = " \t\r\n";
 
 bool is_continuation_byte(unsigned char byte) {
   return (byte & 0xC0) == 0x80;
@@ -42,11 +43,45 @@ bool second_byte_in_range(unsigned char lead, unsigned char second) {
 
 }  // namespace
 
+bool is_ascii_alphanumeric(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+bool is_ascii_control(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte < 0x20 || byte == 0x7F;
+}
+
+bool contains_ascii_control(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return is_ascii_control(c); });
+}
+
+char to_ascii_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+std::string to_ascii_lower(std::string_view text) {
+  std::string lowered(text);
+  for (char& c : lowered) c = to_ascii_lower(c);
+  return lowered;
+}
+
 std::string_view trim_blanks(std::string_view text) {
   const auto first = text.find_first_not_of(" \t");
   if (first == std::string_view::npos) return {};
   const auto last = text.find_last_not_of(" \t");
   return text.substr(first, last - first + 1);
+}
+
+std::string_view trim_whitespace(std::string_view text) {
+  const auto first = text.find_first_not_of(kWhitespace);
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(kWhitespace);
+  return text.substr(first, last - first + 1);
+}
+
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(kWhitespace) == std::string_view::npos;
 }
 
 std::optional<double> parse_finite_number(std::string_view text) {
@@ -71,11 +106,8 @@ std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
 }
 
 bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) {
-  const auto lower = [](char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  };
   return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [&lower](char x, char y) { return lower(x) == lower(y); });
+                    [](char x, char y) { return to_ascii_lower(x) == to_ascii_lower(y); });
 }
 
 std::string shortest_decimal(double value) {
@@ -112,8 +144,8 @@ std::string quote_value(std::string_view text) {
   const std::string_view shown = utf8_prefix(text, kMaxQuotedBytes);
   std::string result = "'";
   for (const char c : shown) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) {
+    if (is_ascii_control(c)) {
+      const auto byte = static_cast<unsigned char>(c);
       constexpr std::string_view kHexDigits = "0123456789ABCDEF";
       result += "\\x";
       result += kHexDigits[byte >> 4];

@@ -7,8 +7,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -18,17 +16,12 @@
 #include <vector>
 
 #include "bulkqa/aws/config.hpp"
+#include "bulkqa/util/text.hpp"
 
 namespace bulkqa::testing {
 namespace {
 
 enum class Fault { none, error, drop_before, drop_after };
-
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // The head of a request or response: the first line and the headers, names lowercased.
 struct MessageHead {
@@ -57,9 +50,8 @@ MessageHead parse_head(const std::string& head) {
     }
     const auto colon = line.find(':');
     if (colon == std::string::npos) continue;
-    std::string value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(" \t"));
-    parsed.headers.emplace_back(lowercase(line.substr(0, colon)), value);
+    parsed.headers.emplace_back(to_ascii_lower(line.substr(0, colon)),
+                                std::string(trim_blanks(line.substr(colon + 1))));
   }
   return parsed;
 }
@@ -249,9 +241,9 @@ std::optional<UpstreamResponse> read_response(SocketReader& reader, const std::s
   UpstreamResponse response{*head_text, true};
   const int status = std::stoi(head.first_line.substr(head.first_line.find(' ') + 1));
   response.keep_alive = head.first_line.starts_with("HTTP/1.1") &&
-                        lowercase(head.header("connection").value_or("")) != "close";
+                        to_ascii_lower(head.header("connection").value_or("")) != "close";
   if (method == "HEAD" || status / 100 == 1 || status == 204 || status == 304) return response;
-  if (lowercase(head.header("transfer-encoding").value_or("")) == "chunked") {
+  if (to_ascii_lower(head.header("transfer-encoding").value_or("")) == "chunked") {
     auto body = read_chunked_body(reader);
     if (!body) return std::nullopt;
     response.bytes += *body;

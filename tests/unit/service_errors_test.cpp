@@ -37,6 +37,15 @@ TEST(ServiceErrorsTest, ThrottlingIsRetryableWhateverTheStatus) {
       parse_service_error("s3", answer(403, "<Error><Code>AccessDenied</Code></Error>")).retryable);
 }
 
+TEST(ServiceErrorsTest, ServerErrorsAndTooManyRequestsAreRetryableStatuses) {
+  for (const long status : {429L, 500L, 502L, 503L, 504L}) {
+    EXPECT_TRUE(is_retryable_status(status)) << status;
+  }
+  for (const long status : {200L, 204L, 301L, 400L, 403L, 404L, 409L, 499L}) {
+    EXPECT_FALSE(is_retryable_status(status)) << status;
+  }
+}
+
 TEST(ServiceErrorsTest, S3XmlErrorsNameTheKey) {
   const Error error = parse_service_error(
       "s3",

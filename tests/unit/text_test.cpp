@@ -12,6 +12,44 @@ TEST(TrimBlanks, SpacesAndTabsOnly) {
   EXPECT_EQ(trim_blanks("\nx\n"), "\nx\n");
 }
 
+TEST(TrimWhitespace, SpacesTabsAndLineBreaks) {
+  EXPECT_EQ(trim_whitespace(" \t\r\nvalue \r\n"), "value");
+  EXPECT_EQ(trim_whitespace("a \t b"), "a \t b");
+  EXPECT_EQ(trim_whitespace("\r\n"), "");
+  EXPECT_EQ(trim_whitespace("\vx\f"), "\vx\f");
+}
+
+TEST(IsBlank, OnlySpacesTabsAndLineBreaks) {
+  EXPECT_TRUE(is_blank(""));
+  EXPECT_TRUE(is_blank(" \t\r\n"));
+  EXPECT_FALSE(is_blank(" x "));
+  EXPECT_FALSE(is_blank("\v"));
+}
+
+TEST(AsciiCase, LowersAsciiCapitalsOnly) {
+  EXPECT_EQ(to_ascii_lower("Content-Type: X-Amz"), "content-type: x-amz");
+  // UTF-8 bytes pass through, whatever a locale would make of them as single bytes.
+  EXPECT_EQ(to_ascii_lower("\xC3\x89T\xC3\xA9"), "\xC3\x89t\xC3\xA9");
+  EXPECT_EQ(to_ascii_lower('Q'), 'q');
+  EXPECT_EQ(to_ascii_lower('@'), '@');
+  EXPECT_EQ(to_ascii_lower('['), '[');
+  EXPECT_TRUE(equals_ignoring_ascii_case("S3_Image_URL", "s3_image_url"));
+  EXPECT_FALSE(equals_ignoring_ascii_case("label", "labels"));
+  EXPECT_FALSE(equals_ignoring_ascii_case("\xC3\x89", "\xC3\xA9"));
+}
+
+TEST(AsciiClasses, LettersDigitsAndControls) {
+  for (const char c : std::string_view("azAZ09")) EXPECT_TRUE(is_ascii_alphanumeric(c)) << c;
+  for (const char c : std::string_view("-_ /@[`{\xC3\xA9")) {
+    EXPECT_FALSE(is_ascii_alphanumeric(c)) << c;
+  }
+  for (const char c : std::string_view("\x01\t\n\r\x1F\x7F")) EXPECT_TRUE(is_ascii_control(c));
+  EXPECT_TRUE(is_ascii_control('\0'));
+  for (const char c : std::string_view(" ~\x80\x9F\xFF")) EXPECT_FALSE(is_ascii_control(c));
+  EXPECT_TRUE(contains_ascii_control("arn\n"));
+  EXPECT_FALSE(contains_ascii_control("arn:aws:lambda:\xC3\xA9"));
+}
+
 TEST(ParseFiniteNumber, WholeTextOnly) {
   EXPECT_EQ(parse_finite_number("97.74715424"), 97.74715424);
   EXPECT_EQ(parse_finite_number("-1"), -1);

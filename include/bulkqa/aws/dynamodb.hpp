@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "bulkqa/aws/config.hpp"
+#include "bulkqa/aws/http.hpp"
+#include "bulkqa/aws/retry.hpp"
 #include "bulkqa/aws/service_client.hpp"
 #include "bulkqa/util/error.hpp"
 

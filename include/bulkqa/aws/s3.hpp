@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "bulkqa/aws/config.hpp"
+#include "bulkqa/aws/http.hpp"
+#include "bulkqa/aws/retry.hpp"
 #include "bulkqa/aws/service_client.hpp"
 #include "bulkqa/util/error.hpp"
 

@@ -13,6 +13,7 @@
 #include "bulkqa/aws/config.hpp"
 #include "bulkqa/aws/http.hpp"
 #include "bulkqa/aws/retry.hpp"
+#include "bulkqa/aws/service_codes.hpp"
 #include "bulkqa/aws/sigv4.hpp"
 #include "bulkqa/util/error.hpp"
 
@@ -72,5 +73,9 @@ std::optional<Error> error_in_response(std::string_view service, const HttpRespo
 
 // Throttling and transient error codes that the AWS SDKs retry.
 bool is_retryable_error_code(std::string_view code);
+
+// HTTP statuses worth another attempt whatever the body says: server errors (5xx) and 429 Too
+// Many Requests. Also the rule for plain HTTP calls, such as a PUT to a pre-signed URL.
+bool is_retryable_status(long status);
 
 }  // namespace bulkqa::aws

@@ -8,6 +8,8 @@
 #include <string_view>
 
 #include "bulkqa/aws/config.hpp"
+#include "bulkqa/aws/http.hpp"
+#include "bulkqa/aws/retry.hpp"
 #include "bulkqa/aws/service_client.hpp"
 #include "bulkqa/aws/sigv4.hpp"
 #include "bulkqa/util/error.hpp"

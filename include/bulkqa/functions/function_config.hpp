@@ -2,6 +2,7 @@
 // from it. One instance per process; not thread-safe (the Runtime API loop is single-threaded).
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 

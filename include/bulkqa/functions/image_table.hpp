@@ -2,6 +2,7 @@
 // WorkerConfirmCount / WorkerDisconfirmCount with the set VoteIds of the votes already counted.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 

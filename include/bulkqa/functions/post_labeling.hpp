@@ -2,12 +2,19 @@
 // exactly once in the image table, and returns one consolidated annotation per task.
 #pragma once
 
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
+#include "bulkqa/aws/s3.hpp"
 #include "bulkqa/aws/sts.hpp"
 #include "bulkqa/functions/function_config.hpp"
 #include "bulkqa/functions/image_table.hpp"
 #include "bulkqa/lambda/runtime.hpp"
+#include "bulkqa/qa/batching.hpp"
 #include "bulkqa/qa/ground_truth.hpp"
 #include "bulkqa/qa/tally.hpp"
 #include "bulkqa/util/error.hpp"

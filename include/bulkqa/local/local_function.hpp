@@ -3,6 +3,8 @@
 // exits, every invocation waiting on it, and every later one, fails with Runtime.ExitError.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>

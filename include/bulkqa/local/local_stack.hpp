@@ -3,6 +3,7 @@
 // bucket; and the three real function executables behind local Runtime APIs.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bulkqa/aws/dynamodb.hpp"
+#include "bulkqa/aws/http.hpp"
 #include "bulkqa/aws/s3.hpp"
 #include "bulkqa/local/local_function.hpp"
 #include "bulkqa/local/moto.hpp"

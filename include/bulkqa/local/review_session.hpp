@@ -19,6 +19,7 @@
 
 #include "bulkqa/local/local_stack.hpp"
 #include "bulkqa/qa/reviewed_image.hpp"
+#include "bulkqa/qa/s3_uri.hpp"
 #include "bulkqa/review/review_queue.hpp"
 #include "bulkqa/review/review_simulation.hpp"
 #include "bulkqa/util/error.hpp"

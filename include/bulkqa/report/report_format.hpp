@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bulkqa/qa/reviewed_image.hpp"
 #include "bulkqa/report/report.hpp"
 #include "bulkqa/util/error.hpp"
 

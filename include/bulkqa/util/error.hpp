@@ -3,14 +3,78 @@
 // its message, and carries the service, HTTP status and retryability when it came from AWS.
 #pragma once
 
+#include <exception>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
 namespace bulkqa {
 
+// The project's own error codes, each spelled once. The spellings are part of the interface:
+// logs, Lambda error types, the review server's answers and the tests read them. Codes that AWS
+// services send stay as they spell them (aws/service_client.hpp names those the code tests for).
+namespace errc {
+// Input that fails validation: the message names the line, field or key at fault.
+inline constexpr std::string_view kInvalidAnnotation = "InvalidAnnotation";
+inline constexpr std::string_view kInvalidBatch = "InvalidBatch";
+inline constexpr std::string_view kInvalidConfiguration = "InvalidConfiguration";
+inline constexpr std::string_view kInvalidCorpus = "InvalidCorpus";
+inline constexpr std::string_view kInvalidEvent = "InvalidEvent";
+inline constexpr std::string_view kInvalidItem = "InvalidItem";
+inline constexpr std::string_view kInvalidManifest = "InvalidManifest";
+inline constexpr std::string_view kInvalidOption = "InvalidOption";    // a report option
+inline constexpr std::string_view kInvalidOptions = "InvalidOptions";  // serve's options together
+inline constexpr std::string_view kInvalidPayload = "InvalidPayload";
+inline constexpr std::string_view kInvalidProperties = "InvalidProperties";
+inline constexpr std::string_view kInvalidRequest = "InvalidRequest";
+inline constexpr std::string_view kInvalidResponse = "InvalidResponse";
+inline constexpr std::string_view kInvalidReviewExport = "InvalidReviewExport";
+inline constexpr std::string_view kInvalidS3Uri = "InvalidS3Uri";
+inline constexpr std::string_view kInvalidTimestamp = "InvalidTimestamp";
+inline constexpr std::string_view kInvalidTruthSource = "InvalidTruthSource";
+inline constexpr std::string_view kMalformedResponse = "MalformedResponse";
+
+// Calls that got no usable answer.
+inline constexpr std::string_view kHttpError = "HttpError";
+inline constexpr std::string_view kNetworkError = "NetworkError";
+inline constexpr std::string_view kRuntimeApiError = "RuntimeApiError";
+inline constexpr std::string_view kTimeout = "Timeout";
+
+// The functions.
+inline constexpr std::string_view kDeleteFailed = "DeleteFailed";
+inline constexpr std::string_view kForbiddenSource = "ForbiddenSource";
+inline constexpr std::string_view kLaunchFailed = "LaunchFailed";
+inline constexpr std::string_view kMissingItem = "MissingItem";
+inline constexpr std::string_view kResponseRejected = "ResponseRejected";
+inline constexpr std::string_view kVoteConflict = "VoteConflict";
+
+// Reviewing outside Ground Truth (bulkqa serve).
+inline constexpr std::string_view kAlreadyAnswered = "AlreadyAnswered";
+inline constexpr std::string_view kForbiddenHost = "ForbiddenHost";
+inline constexpr std::string_view kIncompleteAnswer = "IncompleteAnswer";
+inline constexpr std::string_view kNoWorker = "NoWorker";
+inline constexpr std::string_view kNotATaskImage = "NotATaskImage";
+inline constexpr std::string_view kNotFound = "NotFound";
+inline constexpr std::string_view kReviewEnded = "ReviewEnded";
+inline constexpr std::string_view kReviewIncomplete = "ReviewIncomplete";
+inline constexpr std::string_view kTaskComplete = "TaskComplete";
+inline constexpr std::string_view kUnknownTask = "UnknownTask";
+inline constexpr std::string_view kUnsupportedMediaType = "UnsupportedMediaType";
+
+// Servers, processes and files on this machine.
+inline constexpr std::string_view kBindFailed = "BindFailed";
+inline constexpr std::string_view kFileError = "FileError";
+inline constexpr std::string_view kInterrupted = "Interrupted";
+inline constexpr std::string_view kListenFailed = "ListenFailed";
+inline constexpr std::string_view kLocalMotoFailed = "LocalMotoFailed";
+inline constexpr std::string_view kLocalStackFailed = "LocalStackFailed";
+inline constexpr std::string_view kSpawnFailed = "SpawnFailed";
+inline constexpr std::string_view kTlsSetupFailed = "TlsSetupFailed";
+}  // namespace errc
+
 struct Error {
-  std::string code;     // machine-readable, e.g. "InvalidCorpus", "NoSuchKey", "NetworkError"
+  std::string code;     // one of errc's, or an AWS code as the service sent it ("NoSuchKey")
   std::string message;  // for people: names the line, field or key at fault
   std::string service;  // "s3", "dynamodb", ... when the error came from a service call
   long http_status = 0;
@@ -20,9 +84,13 @@ struct Error {
   std::string describe() const;
 };
 
-inline Error make_error(std::string code, std::string message) {
-  return Error{std::move(code), std::move(message), {}, 0, false};
+inline Error make_error(std::string_view code, std::string message) {
+  return Error{std::string(code), std::move(message), {}, 0, false};
 }
+
+// `error` with "<context>: " before its message (just `context` when it has none), for a caller
+// that knows what was being done: with_context("GetObject s3://b/k", error).
+Error with_context(std::string_view context, Error error);
 
 // Thrown by Result::value() on an error: reaching it is a bug in the caller.
 class BadResultAccess : public std::exception {

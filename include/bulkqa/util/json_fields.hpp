@@ -2,6 +2,7 @@
 // errors that name the field's full path, e.g. "payload[3].annotations[0].workerId".
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,7 +24,7 @@ class JsonObjectReader {
   // Error (with `error_code`) unless `value` is an object. `path` names it in messages ("" at
   // the top level).
   static Result<JsonObjectReader> open(const nlohmann::json& value, std::string path,
-                                       std::string error_code);
+                                       std::string_view error_code);
 
   const std::string& path() const { return path_; }
 

@@ -1,5 +1,8 @@
-// Text helpers shared by the core's parsers: exact number parsing, UTF-8 checks, and quoting
-// untrusted values into error messages.
+// Text helpers shared by the core's parsers: ASCII character tests, trimming and case, exact
+// number parsing, UTF-8 checks, and quoting untrusted values into error messages.
+//
+// Character tests are ASCII only and written out: <cctype>'s answers depend on the process's
+// locale, and protocol text (HTTP header names, SigV4, CSV headers) must not.
 #pragma once
 
 #include <cstddef>
@@ -10,8 +13,23 @@
 
 namespace bulkqa {
 
+bool is_ascii_alphanumeric(char c);
+// The C0 controls (0x00 to 0x1F) and DEL.
+bool is_ascii_control(char c);
+bool contains_ascii_control(std::string_view text);
+
+char to_ascii_lower(char c);
+// `text` with its ASCII capitals lowered; other bytes (UTF-8 included) as they are.
+std::string to_ascii_lower(std::string_view text);
+
 // `text` without ASCII spaces and tabs at either end.
 std::string_view trim_blanks(std::string_view text);
+
+// `text` without spaces, tabs, CRs and LFs at either end.
+std::string_view trim_whitespace(std::string_view text);
+
+// Whether `text` is empty or only spaces, tabs, CRs and LFs.
+bool is_blank(std::string_view text);
 
 // The whole of `text` as a finite decimal number ("97.5", "-1", "1e2"); nullopt for anything
 // else, including blanks, a leading '+', "nan" and "inf".
