@@ -10,12 +10,18 @@
 
 namespace bulkqa::functions {
 
+// The error of a batch whose task input would not fit in a Lambda response.
+inline constexpr const char* kTaskInputTooLarge = "TaskInputTooLarge";
+
 class PreLabeling {
  public:
   explicit PreLabeling(FunctionConfig config);
 
   lambda::InvocationResponse handle(const lambda::InvocationRequest& request);
-  // {"taskInput": {"sourceRef": [batch items]}, "isHumanAnnotationRequired": "true"}
+  // {"taskInput": {"sourceRef": [batch items]}, "isHumanAnnotationRequired": "true"}. Errors:
+  // the event's or the batch's (InvalidEvent, InvalidBatch: an empty batch too), a source-ref
+  // outside the stack bucket (ForbiddenSource), a task input over lambda::kMaxResponseBytes
+  // (TaskInputTooLarge).
   Result<nlohmann::json> run(const nlohmann::json& event);
 
  private:
