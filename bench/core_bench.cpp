@@ -68,12 +68,14 @@ BENCHMARK(BM_MakeBatches)->Unit(benchmark::kMillisecond);
 
 void BM_ParseVotes(benchmark::State& state) {
   nlohmann::json answer = nlohmann::json::object();
+  std::vector<BatchItem> batch;
   for (std::size_t image = 0; image < kBatchSize; ++image) {
     answer["Soccer Ball-" + std::to_string(image)] = {{"Confirmed", image % 7 != 3}};
+    batch.push_back({"s3://bench/" + std::to_string(image) + ".jpg", "Soccer Ball", 90});
   }
   const std::string content = answer.dump();
   for (auto _ : state) {
-    auto votes = parse_votes(content, kBatchSize);
+    auto votes = parse_votes(content, batch);
     if (!votes) state.SkipWithError(votes.error().message.c_str());
     benchmark::DoNotOptimize(votes);
   }

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "bulkqa/util/json_fields.hpp"
 #include "bulkqa/util/log.hpp"
+#include "bulkqa/util/text.hpp"
 
 namespace bulkqa::functions {
 namespace {
@@ -32,6 +34,14 @@ Result<FunctionConfig> function_config_from_environment() {
                         *assume_event_role};
 }
 
+Status check_batch_source(const FunctionConfig& config, const S3Uri& source,
+                          std::string_view field) {
+  if (config.bucket.empty() || source.bucket == config.bucket) return {};
+  return make_error(errc::kForbiddenSource, std::string(field) + " " + quote_value(source.str()) +
+                                                " is outside the stack bucket '" + config.bucket +
+                                                "'");
+}
+
 AwsClients::AwsClients(const aws::AwsConfig& config)
     : http(), s3(config, http), dynamodb(config, http) {}
 
@@ -56,9 +66,9 @@ lambda::InvocationResponse to_invocation_response(const Result<nlohmann::json>& 
 }
 
 Result<nlohmann::json> parse_event(const lambda::InvocationRequest& request) {
-  auto event = nlohmann::json::parse(request.payload, nullptr, false);
-  if (event.is_discarded()) return make_error(errc::kInvalidEvent, "the event is not valid JSON");
-  if (!event.is_object()) return make_error(errc::kInvalidEvent, "the event is not a JSON object");
+  auto event = parse_json(request.payload, "the event", errc::kInvalidEvent);
+  if (!event) return event.error();
+  if (!event->is_object()) return make_error(errc::kInvalidEvent, "the event is not a JSON object");
   return event;
 }
 

@@ -99,6 +99,20 @@ std::string vote_id(const std::string& labeling_job_arn, const std::string& data
   return aws::sha256_hex(identity).substr(0, 32);
 }
 
+std::vector<ImageVotes> split_votes(const ImageVotes& votes) {
+  std::vector<ImageVotes> parts;
+  const auto add = [&](const std::string& id, bool confirmed) {
+    if (parts.empty() || parts.back().confirm_ids.size() + parts.back().disconfirm_ids.size() ==
+                             kMaxVotesPerUpdate) {
+      parts.push_back({votes.image, {}, {}});
+    }
+    (confirmed ? parts.back().confirm_ids : parts.back().disconfirm_ids).push_back(id);
+  };
+  for (const auto& id : votes.confirm_ids) add(id, true);
+  for (const auto& id : votes.disconfirm_ids) add(id, false);
+  return parts;
+}
+
 nlohmann::json add_votes_request(const std::string& table, const ImageVotes& votes) {
   nlohmann::json values = nlohmann::json::object();
   std::vector<std::string> additions;

@@ -11,6 +11,7 @@
 #include "bulkqa/qa/batching.hpp"
 #include "bulkqa/qa/corpus.hpp"
 #include "bulkqa/qa/s3_uri.hpp"
+#include "bulkqa/util/json_fields.hpp"
 #include "bulkqa/util/log.hpp"
 
 namespace bulkqa::functions {
@@ -140,6 +141,12 @@ std::string physical_resource_id(const CustomResourceRequest& request,
                                  const LaunchProperties* properties) {
   if (!request.physical_resource_id.empty()) return request.physical_resource_id;
   return "bulkqa-launch-" + (properties ? properties->s3_bucket : request.request_id);
+}
+
+// What lies within the depth limit of an event too deep to parse whole; null if that is not JSON.
+nlohmann::json readable_part(const std::string& payload) {
+  auto readable = parse_json(json_within_depth_limit(payload), "the event", errc::kInvalidEvent);
+  return readable ? std::move(*readable) : nlohmann::json();
 }
 
 // What can be read of an invalid request to answer it: the URL and whatever ids are there.
@@ -282,11 +289,14 @@ lambda::InvocationResponse Launch::handle(const lambda::InvocationRequest& invoc
   const auto work_until = Clock::now() + remaining - response_margin(remaining);
 
   auto event = parse_event(invocation);
-  if (!event) return to_invocation_response(event.error());
-  auto request = parse_custom_resource_request(*event);
+  auto request =
+      event ? parse_custom_resource_request(*event) : Result<CustomResourceRequest>(event.error());
   if (!request) {
-    // A request CloudFormation cannot be answered properly still gets a FAILED, if it says where.
-    if (auto target = reply_target(*event)) {
+    // A request CloudFormation cannot be answered properly still gets a FAILED, if it says where:
+    // an event nested too deep says so in the part within the depth limit. Text that is not JSON
+    // names no ResponseURL and gets only the Lambda error (CloudFormation never sends such text).
+    const nlohmann::json readable = event ? std::move(*event) : readable_part(invocation.payload);
+    if (auto target = reply_target(readable)) {
       const CustomResourceResponse failed{false, request.error().describe(),
                                           target->physical_resource_id, nlohmann::json::object()};
       (void)send_response(*target, failed, answer_by);

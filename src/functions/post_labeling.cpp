@@ -3,6 +3,7 @@
 #include "bulkqa/aws/service_codes.hpp"
 #include "bulkqa/functions/image_table.hpp"
 #include "bulkqa/util/log.hpp"
+#include "bulkqa/util/text.hpp"
 
 namespace bulkqa::functions {
 namespace {
@@ -12,6 +13,12 @@ constexpr const char* kRoleSessionName = "bulkqa-post-labeling";
 
 bool has_votes(const ImageVotes& votes) {
   return !votes.confirm_ids.empty() || !votes.disconfirm_ids.empty();
+}
+
+// One answer's text: inline, or read from S3 as `reader`.
+Result<std::string> annotation_content(const Annotation& annotation, aws::S3Client& reader) {
+  if (annotation.content) return *annotation.content;
+  return reader.get_object(annotation.content_uri->bucket, annotation.content_uri->key);
 }
 
 }  // namespace
@@ -32,35 +39,24 @@ Result<aws::S3Client*> PostLabeling::ground_truth_reader(const std::string& role
 
 Result<std::vector<BatchItem>> PostLabeling::load_batch(const DatasetObject& object) {
   if (object.data_object_content) return parse_batch(*object.data_object_content);
-  auto text = clients_.s3.get_object(object.data_object_uri->bucket, object.data_object_uri->key);
+  const S3Uri& source = *object.data_object_uri;
+  if (Status allowed = check_batch_source(config_, source, "dataObject.s3Uri"); !allowed) {
+    return allowed.error();
+  }
+  auto text = clients_.s3.get_object(source.bucket, source.key);
   if (!text) return text.error();
   return parse_batch(*text);
 }
 
-std::vector<WorkerVotes> PostLabeling::read_votes(const DatasetObject& object,
-                                                  std::size_t batch_size, aws::S3Client& reader) {
+Result<std::vector<WorkerVotes>> PostLabeling::read_votes(const DatasetObject& object,
+                                                          const std::vector<BatchItem>& batch,
+                                                          aws::S3Client& reader) {
   std::vector<WorkerVotes> workers;
   for (const auto& annotation : object.annotations) {
-    std::string content;
-    if (annotation.content) {
-      content = *annotation.content;
-    } else {
-      auto stored = reader.get_object(annotation.content_uri->bucket, annotation.content_uri->key);
-      if (!stored) {
-        log::warn("annotation skipped", {{"dataset_object_id", object.dataset_object_id},
-                                         {"worker_id", annotation.worker_id},
-                                         {"error", stored.error().describe()}});
-        continue;
-      }
-      content = std::move(*stored);
-    }
-    auto votes = parse_votes(content, batch_size);
-    if (!votes) {
-      log::warn("annotation skipped", {{"dataset_object_id", object.dataset_object_id},
-                                       {"worker_id", annotation.worker_id},
-                                       {"error", votes.error().describe()}});
-      continue;
-    }
+    auto content = annotation_content(annotation, reader);
+    auto votes =
+        content ? parse_votes(*content, batch) : Result<std::vector<Vote>>(content.error());
+    if (!votes) return with_context("worker " + quote_value(annotation.worker_id), votes.error());
     workers.push_back({annotation.worker_id, std::move(*votes)});
   }
   return workers;
@@ -84,12 +80,20 @@ void PostLabeling::add_image_votes(const std::string& labeling_job_arn,
   }
 }
 
-Status PostLabeling::apply_votes(std::vector<ImageVotes> pending) {
-  // Every image's votes go in one conditional update, all images at once; one request per image,
-  // so concurrent requests never touch the same item. A refusal means some of the votes were
-  // counted before (Ground Truth invoked us again, or a retried request was applied although its
-  // answer got lost), or the item is missing: the refused items are read again and only the votes
-  // they lack are sent in the next round.
+Status PostLabeling::apply_votes(std::vector<ImageVotes> votes) {
+  // Every image's votes go in conditional updates of at most kMaxVotesPerUpdate votes each (one
+  // for up to 80 reviewers), all at once. Each update adds its votes and their ids atomically, on
+  // the condition that none of its ids is in VoteIds yet, so VoteIds always holds exactly the
+  // votes counted: no vote is counted twice, whichever updates succeed. A refusal means some of
+  // its votes were counted before (Ground Truth invoked us again, or a retried request was
+  // applied although its answer got lost), or the item is missing: the refused parts' items are
+  // read again and only the votes they lack are sent in the next round, until all are counted.
+  // Two parts for the same item may be in flight together: their ids are disjoint, and DynamoDB
+  // applies each conditional update to an item atomically, one after the other.
+  std::vector<ImageVotes> pending;
+  for (const auto& image : votes) {
+    for (auto& part : split_votes(image)) pending.push_back(std::move(part));
+  }
   std::size_t reconciled = 0;
   for (int round = 0; round < kMaxVoteRounds && !pending.empty(); ++round) {
     if (round > 0) {
@@ -158,23 +162,35 @@ Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
   auto objects = parse_consolidation_payload(*payload_text);
   if (!objects) return objects.error();
 
+  // Every answer is read before the first vote is counted: an answer that cannot be read fails
+  // the invocation with nothing counted, and Ground Truth's retry counts each vote once.
   nlohmann::json consolidated = nlohmann::json::array();
   std::vector<ImageVotes> votes;
   for (const auto& object : *objects) {
-    auto batch = load_batch(object);
-    if (!batch) return with_context("dataset object " + object.dataset_object_id, batch.error());
-    const auto tallies = tally_batch(*batch, read_votes(object, batch->size(), **reader));
-    add_image_votes(event->labeling_job_arn, object.dataset_object_id, tallies, votes);
-    const std::string label = batch->empty() ? "" : batch->front().label;
-    consolidated.push_back(
-        {{"datasetObjectId", object.dataset_object_id},
-         {"consolidatedAnnotation",
-          {{"content",
-            {{event->label_attribute_name,
-              {{"label", label}, {"images", consolidated_content(tallies)}}}}}}}});
+    auto tallies = object_tallies(object, **reader);
+    if (!tallies) {
+      return with_context("dataset object " + quote_value(object.dataset_object_id),
+                          tallies.error());
+    }
+    add_image_votes(event->labeling_job_arn, object.dataset_object_id, *tallies, votes);
+    consolidated.push_back({{"datasetObjectId", object.dataset_object_id},
+                            {"consolidatedAnnotation",
+                             {{"content",
+                               {{event->label_attribute_name,
+                                 {{"label", tallies->front().item.label},
+                                  {"images", consolidated_content(*tallies)}}}}}}}});
   }
   if (auto applied = apply_votes(std::move(votes)); !applied) return applied.error();
   return consolidated;
+}
+
+Result<std::vector<ImageTally>> PostLabeling::object_tallies(const DatasetObject& object,
+                                                             aws::S3Client& reader) {
+  auto batch = load_batch(object);
+  if (!batch) return batch.error();
+  auto workers = read_votes(object, *batch, reader);
+  if (!workers) return workers.error();
+  return tally_batch(*batch, *workers);
 }
 
 lambda::InvocationResponse PostLabeling::handle(const lambda::InvocationRequest& request) {

@@ -15,11 +15,8 @@ Result<nlohmann::json> PreLabeling::run(const nlohmann::json& event_json) {
   std::string batch_text;
   if (event->source_ref) {
     const S3Uri& source = *event->source_ref;
-    // The function may read the whole stack bucket; a task must not point it anywhere else.
-    if (!config_.bucket.empty() && source.bucket != config_.bucket) {
-      return make_error(errc::kForbiddenSource, "dataObject.source-ref " + source.str() +
-                                                    " is outside the stack bucket '" +
-                                                    config_.bucket + "'");
+    if (Status allowed = check_batch_source(config_, source, "dataObject.source-ref"); !allowed) {
+      return allowed.error();
     }
     auto object = clients_.s3.get_object(source.bucket, source.key);
     if (!object) return object.error();
@@ -30,9 +27,17 @@ Result<nlohmann::json> PreLabeling::run(const nlohmann::json& event_json) {
 
   auto batch = parse_batch(batch_text);
   if (!batch) return batch.error();
+  nlohmann::json response = pre_labeling_response(*batch);
+  // Lambda would refuse a larger answer, and Ground Truth would see no task at all.
+  if (const std::size_t size = response.dump().size(); size > lambda::kMaxResponseBytes) {
+    return make_error(errc::kTaskInputTooLarge,
+                      "the task input of " + std::to_string(batch->size()) + " images is " +
+                          std::to_string(size) + " bytes; Lambda answers at most " +
+                          std::to_string(lambda::kMaxResponseBytes) + ": cut the batch");
+  }
   log::info("task input ready",
             {{"labeling_job_arn", event->labeling_job_arn}, {"images", batch->size()}});
-  return pre_labeling_response(*batch);
+  return response;
 }
 
 lambda::InvocationResponse PreLabeling::handle(const lambda::InvocationRequest& request) {

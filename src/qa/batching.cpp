@@ -64,11 +64,16 @@ nlohmann::json batch_to_json(const std::vector<BatchItem>& items) {
 }
 
 Result<std::vector<BatchItem>> parse_batch(std::string_view json_text) {
-  const nlohmann::json document = nlohmann::json::parse(json_text, nullptr, false);
-  if (document.is_discarded()) return make_error(errc::kInvalidBatch, "batch is not JSON");
+  const Result<nlohmann::json> parsed = parse_json(json_text, "batch", errc::kInvalidBatch);
+  if (!parsed) return parsed.error();
+  const nlohmann::json& document = *parsed;
   if (!document.is_array()) {
     return make_error(errc::kInvalidBatch,
                       std::string("batch: expected an array, found ") + document.type_name());
+  }
+  if (document.empty()) {
+    return make_error(errc::kInvalidBatch,
+                      "batch: the array is empty; a batch holds at least one image");
   }
   std::vector<BatchItem> items;
   items.reserve(document.size());

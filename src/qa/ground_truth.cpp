@@ -1,7 +1,5 @@
 #include "bulkqa/qa/ground_truth.hpp"
 
-#include <algorithm>
-
 #include "bulkqa/util/json_fields.hpp"
 #include "bulkqa/util/text.hpp"
 
@@ -92,18 +90,44 @@ Error annotation_error(std::string_view key, const std::string& problem) {
   return make_error(errc::kInvalidAnnotation, "key " + quote_value(key) + ": " + problem);
 }
 
-// The N of a checkbox name "<anything>-N".
-Result<std::size_t> image_index_of(std::string_view name, std::size_t batch_size) {
+// The name the worker template gives image `index`'s checkbox.
+std::string checkbox_name(const std::vector<BatchItem>& batch, std::size_t index) {
+  return batch[index].label + "-" + std::to_string(index);
+}
+
+// The image whose checkbox is named `name`: exactly "<label of image N>-N", as the template writes
+// it, so that no other spelling ("Crab-01", "Crab--1", another label's "Lobster-1") counts.
+Result<std::size_t> image_index_of(std::string_view name, const std::vector<BatchItem>& batch) {
   const std::size_t dash = name.rfind('-');
   const std::optional<std::uint64_t> index =
       dash == std::string_view::npos ? std::nullopt : parse_unsigned(name.substr(dash + 1));
   if (!index) return annotation_error(name, "the name does not end in -<image index>");
-  if (*index >= batch_size) {
+  if (*index >= batch.size()) {
     return annotation_error(name, "image index " + std::to_string(*index) +
-                                      " is outside the batch of " + std::to_string(batch_size) +
+                                      " is outside the batch of " + std::to_string(batch.size()) +
                                       " images");
   }
+  const std::string expected = checkbox_name(batch, *index);
+  if (name != expected) {
+    return annotation_error(name, "not a checkbox of this batch: image " + std::to_string(*index) +
+                                      "'s is " + quote_value(expected));
+  }
   return static_cast<std::size_t>(*index);
+}
+
+// The object of checkbox answers: the content itself, or the one object of an array, the shape
+// the documentation of crowd-form shows for its output.
+Result<const nlohmann::json*> answer_object(const nlohmann::json& content) {
+  const nlohmann::json* answer = &content;
+  if (content.is_array() && content.size() == 1) answer = &content.front();
+  if (answer->is_object()) return answer;
+  const std::string found =
+      content.is_array() ? "an array of " + std::to_string(content.size()) + " " +
+                               (content.size() == 1 ? std::string(answer->type_name()) : "values")
+                         : std::string(content.type_name());
+  return make_error(
+      errc::kInvalidAnnotation,
+      "annotation content: expected an object, or an array of one object, found " + found);
 }
 
 Result<bool> read_confirmed(std::string_view key, const nlohmann::json& value) {
@@ -118,11 +142,6 @@ Result<bool> read_confirmed(std::string_view key, const nlohmann::json& value) {
   }
   return confirmed->get<bool>();
 }
-
-struct NamedVote {
-  Vote vote;
-  std::string_view key;
-};
 
 }  // namespace
 
@@ -173,10 +192,10 @@ Result<PostLabelingEvent> parse_post_labeling_event(const nlohmann::json& event)
 }
 
 Result<std::vector<DatasetObject>> parse_consolidation_payload(std::string_view json_text) {
-  const nlohmann::json document = nlohmann::json::parse(json_text, nullptr, false);
-  if (document.is_discarded()) {
-    return make_error(errc::kInvalidPayload, "consolidation payload is not JSON");
-  }
+  const Result<nlohmann::json> parsed =
+      parse_json(json_text, "consolidation payload", errc::kInvalidPayload);
+  if (!parsed) return parsed.error();
+  const nlohmann::json& document = *parsed;
   if (!document.is_array()) {
     return make_error(
         errc::kInvalidPayload,
@@ -212,38 +231,33 @@ nlohmann::json consolidation_payload_json(const std::vector<DatasetObject>& obje
   return payload;
 }
 
-Result<std::vector<Vote>> parse_votes(std::string_view annotation_content, std::size_t batch_size) {
-  const nlohmann::json answer = nlohmann::json::parse(annotation_content, nullptr, false);
-  if (answer.is_discarded()) {
-    return make_error(errc::kInvalidAnnotation, "annotation content is not JSON");
-  }
-  if (!answer.is_object()) {
-    return make_error(
-        errc::kInvalidAnnotation,
-        std::string("annotation content: expected an object, found ") + answer.type_name());
-  }
-  std::vector<NamedVote> named;
-  named.reserve(answer.size());
-  for (auto member = answer.begin(); member != answer.end(); ++member) {
-    const std::string& key = member.key();
-    Result<std::size_t> index = image_index_of(key, batch_size);
+Result<std::vector<Vote>> parse_votes(std::string_view annotation_content,
+                                      const std::vector<BatchItem>& batch) {
+  const Result<nlohmann::json> content =
+      parse_json(annotation_content, "annotation content", errc::kInvalidAnnotation);
+  if (!content) return content.error();
+  Result<const nlohmann::json*> answer = answer_object(*content);
+  if (!answer) return answer.error();
+  std::vector<std::optional<bool>> confirmed(batch.size());
+  for (auto member = (*answer)->begin(); member != (*answer)->end(); ++member) {
+    // Names map one to one to images, so no image can be given twice.
+    Result<std::size_t> index = image_index_of(member.key(), batch);
     if (!index) return index.error();
-    Result<bool> confirmed = read_confirmed(key, member.value());
-    if (!confirmed) return confirmed.error();
-    named.push_back({Vote{*index, *confirmed}, key});
+    Result<bool> value = read_confirmed(member.key(), member.value());
+    if (!value) return value.error();
+    confirmed[*index] = *value;
   }
-  std::sort(named.begin(), named.end(), [](const NamedVote& a, const NamedVote& b) {
-    return a.vote.image_index < b.vote.image_index;
-  });
   std::vector<Vote> votes;
-  votes.reserve(named.size());
-  for (std::size_t at = 0; at < named.size(); ++at) {
-    if (at > 0 && named[at].vote.image_index == named[at - 1].vote.image_index) {
-      return annotation_error(named[at].key,
-                              "image index " + std::to_string(named[at].vote.image_index) +
-                                  " is also given by key " + quote_value(named[at - 1].key));
+  votes.reserve(batch.size());
+  for (std::size_t index = 0; index < batch.size(); ++index) {
+    if (!confirmed[index]) {
+      return make_error(errc::kIncompleteAnswer,
+                        "no checkbox " + quote_value(checkbox_name(batch, index)) + " for image " +
+                            std::to_string(index) + ": the answer covers " +
+                            std::to_string((*answer)->size()) + " of the batch's " +
+                            std::to_string(batch.size()) + " images");
     }
-    votes.push_back(named[at].vote);
+    votes.push_back({index, *confirmed[index]});
   }
   return votes;
 }

@@ -95,13 +95,9 @@ Result<bool> ReviewQueue::submit(std::size_t index, const std::string& worker,
     return make_error(errc::kTaskComplete, task_name(index) + " already has its " +
                                                std::to_string(workers_per_task_) + " answers");
   }
-  const std::size_t images = state.task.items.size();
-  Result<std::vector<Vote>> votes = parse_votes(content, images);
-  if (!votes) return votes.error();
-  if (votes->size() != images) {
-    return make_error(errc::kIncompleteAnswer, "the answer to " + task_name(index) + " votes on " +
-                                                   std::to_string(votes->size()) + " of its " +
-                                                   std::to_string(images) + " images");
+  // Refused here as post-labeling would refuse it, while the worker can still answer again.
+  if (Result<std::vector<Vote>> votes = parse_votes(content, state.task.items); !votes) {
+    return with_context("the answer to " + task_name(index), votes.error());
   }
   state.answers.push_back({worker, std::move(content), std::nullopt});
   state.holds.erase(worker);

@@ -367,38 +367,7 @@ TEST_F(PreLabelingTest, AnInlineSourceIsServedAsIs) {
 
 class PostLabelingTest : public FunctionsFlowTest {};
 
-TEST_F(PostLabelingTest, AnUnreadableAnnotationIsSkippedAndTheOthersCount) {
-  const std::string url = "s3://" + stack_bucket_ + "/crab/1.jpg";
-  const json batch = json::array({{{"s3_image_url", url}, {"label", "Crab"}, {"confidence", 99}}});
-  ASSERT_TRUE(
-      dynamodb_.put_item(table_, {{"s3_image_url", {{"S", url}}}, {"label", {{"S", "Crab"}}}})
-          .ok());
-  const json payload =
-      json::array({{{"datasetObjectId", "0"},
-                    {"dataObject", {{"content", batch.dump()}}},
-                    {"annotations",
-                     {{{"workerId", "good"},
-                       {"annotationData", {{"content", R"({"Crab-0":{"Confirmed":false}})"}}}},
-                      {{"workerId", "bad"}, {"annotationData", {{"content", "not json"}}}},
-                      {{"workerId", "outside"},
-                       {"annotationData", {{"content", R"({"Crab-7":{"Confirmed":true}})"}}}}}}}});
-  ASSERT_TRUE(s3_.put_object({stack_bucket_, "gt/req.json", payload.dump()}).ok());
-  testing::FunctionUnderTest post_labeling("bulkqa-post-labeling", environment_);
-  const json answer =
-      post_labeling.invoke_ok({{"version", "2018-10-06"},
-                               {"labelingJobArn", kJobArn},
-                               {"labelAttributeName", "qa"},
-                               {"roleArn", "arn:aws:iam::123456789012:role/gt"},
-                               {"payload", {{"s3Uri", "s3://" + stack_bucket_ + "/gt/req.json"}}}});
-  const json& image = answer[0]["consolidatedAnnotation"]["content"]["qa"]["images"][0];
-  EXPECT_EQ(image["disconfirm_count"], 1);
-  EXPECT_EQ(image["confirm_count"], 0);
-  const auto items = table_items();
-  const json& item = items.at({url, "Crab"});
-  EXPECT_EQ(count_of(item, "WorkerDisconfirmCount"), 1);
-  EXPECT_EQ(count_of(item, "WorkerConfirmCount"), 0);
-}
-
+// Answers that cannot be read: tests/integration/hostile_answers_test.cpp.
 TEST_F(PostLabelingTest, AVoteForAnImageWithoutAnItemFailsTheInvocation) {
   const json batch = json::array({{{"s3_image_url", "s3://" + stack_bucket_ + "/ghost.jpg"},
                                    {"label", "Crab"},

@@ -17,7 +17,12 @@ FunctionUnderTest::FunctionUnderTest(const std::string& executable,
 
 local::InvokeResult FunctionUnderTest::invoke(const nlohmann::json& event,
                                               std::chrono::milliseconds timeout) {
-  auto result = function_->invoke(event.dump(), timeout);
+  return invoke_text(event.dump(), timeout);
+}
+
+local::InvokeResult FunctionUnderTest::invoke_text(std::string event_text,
+                                                   std::chrono::milliseconds timeout) {
+  auto result = function_->invoke(std::move(event_text), timeout);
   EXPECT_FALSE(result.timed_out) << "the function did not answer in time";
   return result;
 }

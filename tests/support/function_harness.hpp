@@ -24,6 +24,10 @@ class FunctionUnderTest {
   // The invocation's answer. Fails the test when the function did not answer at all.
   local::InvokeResult invoke(const nlohmann::json& event,
                              std::chrono::milliseconds timeout = std::chrono::seconds(120));
+  // The same with the event as text, for events that a JSON value cannot hold or dump safely
+  // (nested 100,000 deep, say).
+  local::InvokeResult invoke_text(std::string event_text,
+                                  std::chrono::milliseconds timeout = std::chrono::seconds(120));
   // The answer parsed as JSON; fails the test on an error answer.
   nlohmann::json invoke_ok(const nlohmann::json& event);
   pid_t pid() const { return function_->pid(); }

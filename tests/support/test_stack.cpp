@@ -13,7 +13,6 @@ using nlohmann::json;
 
 Answer answer_of(const std::string& worker, const std::string& url) {
   const std::size_t h = std::hash<std::string>{}(worker + "|" + url);
-  if (h % 11 == 0) return Answer::none;
   return h % 4 == 0 ? Answer::disconfirm : Answer::confirm;
 }
 
@@ -26,7 +25,6 @@ json annotations_for(const json& batch_items, const std::vector<std::string>& wo
       const std::string url = batch_items[i]["s3_image_url"];
       const std::string label = batch_items[i]["label"];
       const Answer answer = answer_of(worker, url);
-      if (answer == Answer::none) continue;
       content[label + "-" + std::to_string(i)] = {{"Confirmed", answer == Answer::confirm}};
       auto& counts = expected[{url, label}];
       (answer == Answer::confirm ? counts.confirm : counts.disconfirm) += 1;

@@ -28,8 +28,9 @@ struct VoteCounts {
   bool operator==(const VoteCounts&) const = default;
 };
 
-// A deterministic reviewer: most images confirmed, some rejected, a few left without a checkbox.
-enum class Answer { confirm, disconfirm, none };
+// A deterministic reviewer: most images confirmed, some rejected (every image has its checkbox in
+// an answer, as the worker template gives it).
+enum class Answer { confirm, disconfirm };
 Answer answer_of(const std::string& worker, const std::string& url);
 
 // Ground Truth's annotations of `workers` for one task whose input is `batch_items` (the batch

@@ -38,11 +38,9 @@ TEST(BatchJson, RoundTrips) {
   EXPECT_EQ(*parsed, items);
 }
 
-TEST(BatchJson, EmptyArrayIsAnEmptyBatch) {
+TEST(BatchJson, AnEmptyArrayIsNoBatch) {
   EXPECT_EQ(batch_to_json({}).dump(), "[]");
-  const auto parsed = parse_batch("[]");
-  ASSERT_TRUE(parsed.ok());
-  EXPECT_TRUE(parsed->empty());
+  EXPECT_TRUE(fails_with(parse_batch("[]"), "InvalidBatch", {"empty", "at least one image"}));
 }
 
 TEST(BatchJson, IntegerConfidenceAccepted) {

@@ -227,11 +227,20 @@ TEST(ConsolidationPayload, WrittenAsGroundTruthWritesItAndReadBack) {
   EXPECT_EQ(*parsed, objects);
 }
 
+// A batch of `images` images labeled `label`.
+std::vector<BatchItem> batch_of(const std::string& label, std::size_t images) {
+  std::vector<BatchItem> batch;
+  for (std::size_t i = 0; i < images; ++i) {
+    batch.push_back({"s3://b/" + std::to_string(i) + ".jpg", label, 90});
+  }
+  return batch;
+}
+
 TEST(Votes, MappedByTheIndexInTheNameNotByKeyOrder) {
   const std::string content = answer("Crab", 13, {2, 10});
   // Sorted keys put "Crab-10" right after "Crab-1" and before "Crab-2".
   ASSERT_LT(content.find("\"Crab-10\""), content.find("\"Crab-2\""));
-  const auto votes = parse_votes(content, 13);
+  const auto votes = parse_votes(content, batch_of("Crab", 13));
   ASSERT_TRUE(votes.ok()) << votes.error().message;
   ASSERT_EQ(votes->size(), 13u);
   for (std::size_t i = 0; i < 13; ++i) {
@@ -241,7 +250,7 @@ TEST(Votes, MappedByTheIndexInTheNameNotByKeyOrder) {
 }
 
 TEST(Votes, TwentyFiveImagesWithLabelsHoldingDashes) {
-  const auto votes = parse_votes(answer("Sea-Turtle", 25, {0, 24, 19}), 25);
+  const auto votes = parse_votes(answer("Sea-Turtle", 25, {0, 24, 19}), batch_of("Sea-Turtle", 25));
   ASSERT_TRUE(votes.ok()) << votes.error().message;
   ASSERT_EQ(votes->size(), 25u);
   EXPECT_EQ((*votes)[0], (Vote{0, false}));
@@ -250,56 +259,60 @@ TEST(Votes, TwentyFiveImagesWithLabelsHoldingDashes) {
   EXPECT_EQ((*votes)[24], (Vote{24, false}));
 }
 
-TEST(Votes, ImagesWithoutACheckboxGetNoVote) {
-  const auto votes = parse_votes(R"({"Dog-7":{"Confirmed":false},"Dog-3":{"Confirmed":true}})", 10);
+TEST(Votes, EachImageIsNamedByItsOwnLabel) {
+  // The template names each image's checkbox by that image's label.
+  std::vector<BatchItem> batch = batch_of("Dog", 2);
+  batch[1].label = "Wolf";
+  const auto votes =
+      parse_votes(R"({"Dog-0":{"Confirmed":true},"Wolf-1":{"Confirmed":false}})", batch);
   ASSERT_TRUE(votes.ok()) << votes.error().message;
-  EXPECT_EQ(*votes, (std::vector<Vote>{{3, true}, {7, false}}));
-  const auto none = parse_votes("{}", 10);
-  ASSERT_TRUE(none.ok());
-  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(*votes, (std::vector<Vote>{{0, true}, {1, false}}));
+}
+
+TEST(VoteErrors, AnImageWithoutItsCheckbox) {
+  EXPECT_TRUE(fails_with(parse_votes(R"({"Dog-7":{"Confirmed":false},"Dog-3":{"Confirmed":true}})",
+                                     batch_of("Dog", 10)),
+                         "IncompleteAnswer", {"'Dog-0'", "image 0", "2 of the batch's 10 images"}));
+  EXPECT_TRUE(fails_with(parse_votes("{}", batch_of("Dog", 10)), "IncompleteAnswer", {"'Dog-0'"}));
 }
 
 TEST(VoteErrors, ContentNotAJsonObject) {
-  EXPECT_TRUE(fails_with(parse_votes("{\"Crab-0\":", 5), "InvalidAnnotation", {"not JSON"}));
-  EXPECT_TRUE(fails_with(parse_votes("", 5), "InvalidAnnotation", {"not JSON"}));
-  EXPECT_TRUE(
-      fails_with(parse_votes("[true]", 5), "InvalidAnnotation", {"expected an object", "array"}));
+  const auto batch = batch_of("Crab", 5);
+  EXPECT_TRUE(fails_with(parse_votes("{\"Crab-0\":", batch), "InvalidAnnotation", {"not JSON"}));
+  EXPECT_TRUE(fails_with(parse_votes("", batch), "InvalidAnnotation", {"not JSON"}));
+  EXPECT_TRUE(fails_with(parse_votes("[true]", batch), "InvalidAnnotation",
+                         {"expected an object", "array"}));
 }
 
 TEST(VoteErrors, NameWithoutANumericIndex) {
+  const auto batch = batch_of("Crab", 5);
   for (const char* key : {"Crab", "Crab-", "Crab-x", "Crab-1a", "Crab-1.5", "Crab- 1", "Crab-+1"}) {
     const std::string content = json{{key, {{"Confirmed", true}}}}.dump();
-    EXPECT_TRUE(fails_with(parse_votes(content, 5), "InvalidAnnotation",
+    EXPECT_TRUE(fails_with(parse_votes(content, batch), "InvalidAnnotation",
                            {"'" + std::string(key) + "'", "-<image index>"}))
         << key;
   }
-  EXPECT_TRUE(fails_with(parse_votes(R"({"Crab-99999999999999999999999":{"Confirmed":true}})", 5),
-                         "InvalidAnnotation", {"-<image index>"}));
+  EXPECT_TRUE(
+      fails_with(parse_votes(R"({"Crab-99999999999999999999999":{"Confirmed":true}})", batch),
+                 "InvalidAnnotation", {"-<image index>"}));
 }
 
 TEST(VoteErrors, IndexOutsideTheBatch) {
-  EXPECT_TRUE(fails_with(parse_votes(R"({"Crab-5":{"Confirmed":true}})", 5), "InvalidAnnotation",
-                         {"'Crab-5'", "5", "outside the batch of 5"}));
-  EXPECT_TRUE(fails_with(parse_votes(R"({"Crab-0":{"Confirmed":true}})", 0), "InvalidAnnotation",
+  EXPECT_TRUE(fails_with(parse_votes(R"({"Crab-5":{"Confirmed":true}})", batch_of("Crab", 5)),
+                         "InvalidAnnotation", {"'Crab-5'", "5", "outside the batch of 5"}));
+  EXPECT_TRUE(fails_with(parse_votes(R"({"Crab-0":{"Confirmed":true}})", {}), "InvalidAnnotation",
                          {"'Crab-0'", "outside"}));
 }
 
 TEST(VoteErrors, ValueWithoutABooleanConfirmed) {
-  EXPECT_TRUE(fails_with(parse_votes(R"({"Crab-1":true})", 5), "InvalidAnnotation",
+  const auto batch = batch_of("Crab", 5);
+  EXPECT_TRUE(fails_with(parse_votes(R"({"Crab-1":true})", batch), "InvalidAnnotation",
                          {"'Crab-1'", "expected an object", "boolean"}));
-  EXPECT_TRUE(fails_with(parse_votes(R"({"Crab-1":{"on":true}})", 5), "InvalidAnnotation",
+  EXPECT_TRUE(fails_with(parse_votes(R"({"Crab-1":{"on":true}})", batch), "InvalidAnnotation",
                          {"'Crab-1'", "'Confirmed'", "missing"}));
-  EXPECT_TRUE(fails_with(parse_votes(R"({"Crab-1":{"Confirmed":"true"}})", 5), "InvalidAnnotation",
+  EXPECT_TRUE(fails_with(parse_votes(R"({"Crab-1":{"Confirmed":"true"}})", batch),
+                         "InvalidAnnotation",
                          {"'Crab-1'", "'Confirmed'", "expected a boolean", "string"}));
-}
-
-TEST(VoteErrors, SameIndexTwice) {
-  EXPECT_TRUE(
-      fails_with(parse_votes(R"({"Crab-1":{"Confirmed":true},"Lobster-1":{"Confirmed":false}})", 5),
-                 "InvalidAnnotation", {"'Lobster-1'", "'Crab-1'", "index 1"}));
-  EXPECT_TRUE(
-      fails_with(parse_votes(R"({"Crab-01":{"Confirmed":true},"Crab-1":{"Confirmed":false}})", 5),
-                 "InvalidAnnotation", {"'Crab-01'", "'Crab-1'"}));
 }
 
 }  // namespace

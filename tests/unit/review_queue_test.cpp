@@ -123,7 +123,7 @@ TEST(ReviewQueue, AnAnswerPostLabelingCouldNotReadIsRefused) {
   EXPECT_TRUE(fails_with(queue.submit(0, "w1", R"({"Crab-7":{"Confirmed":true}})"),
                          "InvalidAnnotation", {"'Crab-7'", "outside the batch of 3"}));
   EXPECT_TRUE(fails_with(queue.submit(0, "w1", R"({"Crab-0":{"Confirmed":true}})"),
-                         "IncompleteAnswer", {"task 0", "1 of its 3 images"}));
+                         "IncompleteAnswer", {"task 0", "'Crab-1'", "1 of the batch's 3 images"}));
   EXPECT_TRUE(fails_with(queue.submit(0, "w1", "[]"), "InvalidAnnotation", {"expected an object"}));
   // A refused answer takes no place: the task is still open to the same worker.
   EXPECT_EQ(queue.progress(), (ReviewProgress{0, 3}));

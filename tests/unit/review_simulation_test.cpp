@@ -142,10 +142,10 @@ std::vector<BatchItem> batch_of(const std::vector<Image>& images) {
   return batch;
 }
 
-std::vector<Vote> votes_of(const std::string& annotation, std::size_t batch_size) {
-  Result<std::vector<Vote>> votes = parse_votes(annotation, batch_size);
+std::vector<Vote> votes_of(const std::string& annotation, const std::vector<BatchItem>& batch) {
+  Result<std::vector<Vote>> votes = parse_votes(annotation, batch);
   EXPECT_TRUE(votes.ok()) << votes.error().message;
-  EXPECT_EQ(votes.ok() ? votes->size() : 0, batch_size);
+  EXPECT_EQ(votes.ok() ? votes->size() : 0, batch.size());
   return votes.ok() ? std::move(votes).value() : std::vector<Vote>{};
 }
 
@@ -178,7 +178,7 @@ TEST(SimulatedAnnotation, NoErrorsGiveExactlyTheTruth) {
   const std::vector<Image> images = crawdad_images(13);
   const std::string annotation =
       simulated_annotation(batch_of(images), shellfish_truth(), {"worker-a", 0, 1});
-  const std::vector<Vote> votes = votes_of(annotation, images.size());
+  const std::vector<Vote> votes = votes_of(annotation, batch_of(images));
   EXPECT_EQ(wrong_answers(images, votes), 0u);
 }
 
@@ -186,7 +186,7 @@ TEST(SimulatedAnnotation, CertainErrorsGiveExactlyTheNegation) {
   const std::vector<Image> images = crawdad_images(13);
   const std::string annotation =
       simulated_annotation(batch_of(images), shellfish_truth(), {"worker-a", 1, 1});
-  const std::vector<Vote> votes = votes_of(annotation, images.size());
+  const std::vector<Vote> votes = votes_of(annotation, batch_of(images));
   EXPECT_EQ(wrong_answers(images, votes), images.size());
 }
 
@@ -194,7 +194,7 @@ TEST(SimulatedAnnotation, ErrorRateIsTheShareOfWrongAnswers) {
   const std::vector<Image> images = crawdad_images(2000);
   const std::string annotation =
       simulated_annotation(batch_of(images), shellfish_truth(), {"worker-a", 0.3, 42});
-  const std::size_t wrong = wrong_answers(images, votes_of(annotation, images.size()));
+  const std::size_t wrong = wrong_answers(images, votes_of(annotation, batch_of(images)));
   // 30% of 2000 is 600, with a binomial standard deviation near 20.5.
   EXPECT_GE(wrong, 500u);
   EXPECT_LE(wrong, 700u);
@@ -213,7 +213,7 @@ TEST(SimulatedAnnotation, AnImageUrlThatIsNotS3HasNoCorrectLabel) {
   const std::vector<BatchItem> batch{{"https://example.com/crayfish/1.jpg", "Crawdad", 90},
                                      {"s3://bucket/crayfish/1.jpg", "Crawdad", 90}};
   const std::vector<Vote> votes =
-      votes_of(simulated_annotation(batch, shellfish_truth(), {"worker-a", 0, 1}), batch.size());
+      votes_of(simulated_annotation(batch, shellfish_truth(), {"worker-a", 0, 1}), batch);
   EXPECT_EQ(votes, (std::vector<Vote>{{0, false}, {1, true}}));
 }
 

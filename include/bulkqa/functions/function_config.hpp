@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +14,7 @@
 #include "bulkqa/aws/http.hpp"
 #include "bulkqa/aws/s3.hpp"
 #include "bulkqa/lambda/runtime.hpp"
+#include "bulkqa/qa/s3_uri.hpp"
 #include "bulkqa/util/error.hpp"
 
 namespace bulkqa::functions {
@@ -28,6 +30,12 @@ struct FunctionConfig {
 
 // Errors name the variable at fault.
 Result<FunctionConfig> function_config_from_environment();
+
+// Whether a task's batch may be read from `source`: with BULKQA_BUCKET set, only from the stack
+// bucket. The functions may read that whole bucket, so a task must not point them anywhere
+// else. Error "ForbiddenSource" naming `field` and the URI (quoted, cut short).
+Status check_batch_source(const FunctionConfig& config, const S3Uri& source,
+                          std::string_view field);
 
 class AwsClients {
  public:
@@ -48,7 +56,8 @@ class AwsClients {
 // The invocation's answer: the JSON on success, {"errorMessage", "errorType"} on failure.
 lambda::InvocationResponse to_invocation_response(const Result<nlohmann::json>& result);
 
-// The event of an invocation as JSON, or an error naming the problem.
+// The event of an invocation as a JSON object, or an error (InvalidEvent) naming the problem:
+// not JSON, not an object, or nested deeper than kMaxJsonDepth (util/json_fields.hpp).
 Result<nlohmann::json> parse_event(const lambda::InvocationRequest& request);
 
 }  // namespace bulkqa::functions

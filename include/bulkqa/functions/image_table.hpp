@@ -42,9 +42,18 @@ struct ImageVotes {
   std::vector<std::string> disconfirm_ids;
 };
 
-// UpdateItem that adds the votes to the counts and their ids to VoteIds, in one atomic request.
-// DynamoDB refuses it (ConditionalCheckFailedException) when any of the votes was counted before
-// or the item is missing; nothing is then changed.
+// The most votes one add_votes_request carries. Its ConditionExpression grows by about 35 bytes
+// and 3 operators (AND, NOT, contains) per vote; DynamoDB refuses an expression string over 4 KB
+// and holds expressions to 300 operators: 80 votes make about 2.8 KB and 241 operators.
+inline constexpr std::size_t kMaxVotesPerUpdate = 80;
+
+// `votes` cut into parts of at most kMaxVotesPerUpdate votes each, confirmations first, for one
+// add_votes_request each. Each part's condition covers exactly the ids it adds.
+std::vector<ImageVotes> split_votes(const ImageVotes& votes);
+
+// UpdateItem that adds the votes (at most kMaxVotesPerUpdate) to the counts and their ids to
+// VoteIds, in one atomic request. DynamoDB refuses it (ConditionalCheckFailedException) when any
+// of the votes was counted before or the item is missing; nothing is then changed.
 nlohmann::json add_votes_request(const std::string& table, const ImageVotes& votes);
 
 // The votes whose ids the item's VoteIds does not hold yet.

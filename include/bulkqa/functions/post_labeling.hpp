@@ -30,19 +30,26 @@ class PostLabeling {
   Result<nlohmann::json> run(const nlohmann::json& event);
 
  private:
+  // The object's batch: inline, or read from the stack bucket (check_batch_source).
   Result<std::vector<BatchItem>> load_batch(const DatasetObject& object);
+  // The votes of every worker on every image of the object's batch.
+  Result<std::vector<ImageTally>> object_tallies(const DatasetObject& object,
+                                                 aws::S3Client& reader);
   // The client that reads what Ground Truth wrote (the payload, answers stored in S3): as
   // `role_arn` when config_.assume_event_role, else as the function itself.
   Result<aws::S3Client*> ground_truth_reader(const std::string& role_arn);
-  // Each worker's votes; an answer that cannot be read is logged and counts as no vote.
-  std::vector<WorkerVotes> read_votes(const DatasetObject& object, std::size_t batch_size,
-                                      aws::S3Client& reader);
+  // Each worker's votes. An answer that cannot be read (or read from S3), or that is not a vote
+  // on every image of `batch`, fails the whole object, naming the worker: skipping it would lose
+  // its votes for good, while a failed invocation is retried by Ground Truth.
+  Result<std::vector<WorkerVotes>> read_votes(const DatasetObject& object,
+                                              const std::vector<BatchItem>& batch,
+                                              aws::S3Client& reader);
   // The votes of each image in the tallies, so the table gets exactly what the answer reports.
   void add_image_votes(const std::string& labeling_job_arn, const std::string& dataset_object_id,
                        const std::vector<ImageTally>& tallies,
                        std::vector<ImageVotes>& votes) const;
   // Counts every vote not counted yet, in rounds of concurrent conditional updates.
-  Status apply_votes(std::vector<ImageVotes> pending);
+  Status apply_votes(std::vector<ImageVotes> votes);
   // Of the votes whose updates were refused, those the items don't hold yet.
   Result<std::vector<ImageVotes>> remaining_votes(const std::vector<ImageVotes>& refused);
 

@@ -15,7 +15,10 @@ class PreLabeling {
   explicit PreLabeling(FunctionConfig config);
 
   lambda::InvocationResponse handle(const lambda::InvocationRequest& request);
-  // {"taskInput": {"sourceRef": [batch items]}, "isHumanAnnotationRequired": "true"}
+  // {"taskInput": {"sourceRef": [batch items]}, "isHumanAnnotationRequired": "true"}. Errors:
+  // the event's or the batch's (InvalidEvent, InvalidBatch: an empty batch too), a source-ref
+  // outside the stack bucket (ForbiddenSource), a task input over lambda::kMaxResponseBytes
+  // (TaskInputTooLarge).
   Result<nlohmann::json> run(const nlohmann::json& event);
 
  private:

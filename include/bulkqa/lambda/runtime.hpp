@@ -4,10 +4,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
 
 namespace bulkqa::lambda {
+
+// Lambda's limit on the response of a synchronous invocation: 6 MB.
+inline constexpr std::size_t kMaxResponseBytes = 6 * 1024 * 1024;
 
 struct InvocationRequest {
   std::string payload;                             // the event, as JSON text

@@ -24,9 +24,11 @@ struct BatchItem {
 // [{"s3_image_url": "...", "label": "...", "confidence": 97.5}, ...]
 nlohmann::json batch_to_json(const std::vector<BatchItem>& items);
 
-// The inverse of batch_to_json. Errors (code "InvalidBatch") name the element and field, e.g.
-// "[3].confidence: expected a number, found string": not JSON, not an array, an element that is
-// not an object, s3_image_url not an S3 URI, an empty label, a confidence outside [0, 100].
+// The inverse of batch_to_json, for a batch of at least one image. Errors (code "InvalidBatch")
+// name the element and field, e.g. "[3].confidence: expected a number, found string": not JSON
+// (or nested deeper than kMaxJsonDepth), not an array, an empty array, an element that is not an
+// object, s3_image_url not an S3 URI, an empty label, a confidence outside [0, 100] (NaN and
+// infinities are not JSON: nlohmann refuses NaN, Infinity and 1e999 alike).
 Result<std::vector<BatchItem>> parse_batch(std::string_view json_text);
 
 struct Batch {

@@ -77,13 +77,17 @@ struct Vote {
   bool operator==(const Vote&) const = default;
 };
 
-// Reads one answer: a JSON object mapping checkbox names to {"Confirmed": true|false}, where a
-// name ends in "-<index>" (the image's position in the batch; the rest of the name is free).
-// Votes are matched by the index in the name, never by key order, since Ground Truth sorts the
-// keys ("Crab-10" before "Crab-2"). Images without a checkbox get no vote. Votes come sorted by
-// index. Errors (code "InvalidAnnotation") name the key: content not a JSON object, a name without
-// a numeric "-<index>" suffix, an index >= batch_size, a value that is not an object with a
-// boolean "Confirmed", two names with the same index.
-Result<std::vector<Vote>> parse_votes(std::string_view annotation_content, std::size_t batch_size);
+// Reads one reviewer's answer to `batch`: a JSON object mapping each checkbox name to
+// {"Confirmed": true|false}, or that object as the one element of an array (the shape the
+// documentation of crowd-form shows). Image N's checkbox is named exactly "<label of image N>-N",
+// as the worker template writes it; votes are matched by that name, never by key order, since
+// Ground Truth sorts the keys ("Crab-10" before "Crab-2"). Returns one vote per image, in batch
+// order. Errors name the key: code "InvalidAnnotation" for content that is not JSON (or is nested
+// deeper than kMaxJsonDepth), not such an object, a key that is not a checkbox of the batch (no
+// "-<index>" suffix, an index outside the batch, "Crab-01", "Crab--1", or "Lobster-0" in a Crab
+// batch), a value that is not an object with a boolean "Confirmed"; "IncompleteAnswer" for an
+// image without its checkbox.
+Result<std::vector<Vote>> parse_votes(std::string_view annotation_content,
+                                      const std::vector<BatchItem>& batch);
 
 }  // namespace bulkqa

@@ -59,8 +59,8 @@ class ReviewQueue {
   // Records `worker`'s answer to task `index` (the annotation content the worker template
   // submitted) and frees its hold. True when this answer completes the task. Errors name the task
   // and worker: "UnknownTask", "AlreadyAnswered", "TaskComplete"; an answer that
-  // post-labeling could not read gives parse_votes's "InvalidAnnotation", and one without a vote
-  // for every image of the task "IncompleteAnswer".
+  // post-labeling would refuse gives parse_votes's error ("InvalidAnnotation", or
+  // "IncompleteAnswer" for one without a vote for every image of the task), naming the task.
   Result<bool> submit(std::size_t index, const std::string& worker, std::string content);
 
   // The task as Ground Truth puts it in a consolidation request: datasetObjectId (the manifest
