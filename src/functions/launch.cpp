@@ -10,6 +10,7 @@
 #include "bulkqa/qa/batching.hpp"
 #include "bulkqa/qa/corpus.hpp"
 #include "bulkqa/qa/s3_uri.hpp"
+#include "bulkqa/qa/source_images.hpp"
 #include "bulkqa/util/log.hpp"
 
 namespace bulkqa::functions {
@@ -63,6 +64,49 @@ std::vector<aws::CopyObjectRequest> image_copies(const std::vector<CorpusRow>& r
   return copies;
 }
 
+// Listing ranges fetched at once: as many requests as the HTTP client keeps in flight.
+constexpr std::size_t kSourceListingRanges = 64;
+
+// Whether every image the corpus names is in the image source, by listing its prefix (see
+// qa/source_images.hpp for why not a HEAD per image).
+Status check_source_images(aws::S3Client& s3, const std::vector<CorpusRow>& rows,
+                           const LaunchProperties& properties) {
+  SourceImageCheck check(source_images(rows, properties.image_source_prefix), kSourceListingRanges);
+  for (auto pages = check.next_pages(); !pages.empty(); pages = check.next_pages()) {
+    std::vector<aws::ListObjectsRequest> requests;
+    for (const auto& page : pages) {
+      requests.push_back({properties.image_source_bucket, properties.image_source_prefix,
+                          std::nullopt, page.start_after});
+    }
+    auto listings = s3.list_objects_all(requests);
+    for (std::size_t at = 0; at < pages.size(); ++at) {
+      if (!listings[at]) {
+        Error error = listings[at].error();
+        error.message = "listing the image source s3://" + properties.image_source_bucket + "/" +
+                        properties.image_source_prefix + ": " + error.message;
+        return error;
+      }
+      check.add_page(pages[at].range, listings[at]->keys,
+                     listings[at]->next_continuation_token.has_value());
+    }
+  }
+  return check.result(properties.image_source_bucket);
+}
+
+// The step before the first write, so that bad input leaves nothing behind: every key launch
+// writes fits S3 and DynamoDB and misses the stack's own objects, and every source image exists.
+Status check_before_writing(aws::S3Client& s3, const std::vector<CorpusRow>& rows,
+                            const LaunchProperties& properties) {
+  if (Status keys = check_launch_keys(rows, properties.s3_bucket, properties.image_source_prefix);
+      !keys) {
+    Error error = keys.error();
+    error.message =
+        S3Uri{properties.launch_bucket, properties.label_corpus_key}.str() + ": " + error.message;
+    return error;
+  }
+  return check_source_images(s3, rows, properties);
+}
+
 // What can be read of an invalid request to answer it: the URL and whatever ids are there.
 std::optional<CustomResourceRequest> reply_target(const nlohmann::json& event) {
   auto text = [&](const char* field) {
@@ -100,6 +144,9 @@ Result<nlohmann::json> Launch::create_or_update(const LaunchProperties& properti
   const auto items = batch_items(rows, properties.s3_bucket);
   const auto batches = make_batches(items, properties.qa_batch_size);
   log::info("corpus read", {{"rows", rows.size()}, {"batches", batches.size()}});
+  if (Status checked = check_before_writing(clients_.s3, rows, properties); !checked) {
+    return checked.error();
+  }
 
   if (auto copied = first_failures(clients_.s3.copy_objects(image_copies(rows, properties)),
                                    "copying images");

@@ -7,6 +7,8 @@
 #include <optional>
 #include <tuple>
 
+#include "bulkqa/qa/s3_uri.hpp"
+#include "bulkqa/qa/stack_layout.hpp"
 #include "bulkqa/util/text.hpp"
 
 namespace bulkqa {
@@ -31,10 +33,15 @@ bool is_blank_line(std::string_view line) {
   return line.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
+// Unicode's control characters: C0 (U+0000-U+001F), DEL and C1 (U+0080-U+009F, in UTF-8 the
+// byte 0xC2 followed by 0x80-0x9F). `text` is valid UTF-8.
 bool has_control_character(std::string_view text) {
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    const auto byte = static_cast<unsigned char>(text[at]);
     if (byte < 0x20 || byte == 0x7F) return true;
+    if (byte == 0xC2 && at + 1 < text.size() && static_cast<unsigned char>(text[at + 1]) <= 0x9F) {
+      return true;
+    }
   }
   return false;
 }
@@ -102,6 +109,9 @@ Status check_image_path(std::string_view path, std::size_t line) {
 Status check_label(std::string_view label, std::size_t line) {
   if (label.empty()) return field_error(line, kLabelColumn, "is empty");
   if (!is_valid_utf8(label)) return field_error(line, kLabelColumn, "is not valid UTF-8");
+  if (has_control_character(label)) {
+    return field_error(line, kLabelColumn, "contains a control character: " + quote_value(label));
+  }
   return {};
 }
 
@@ -129,6 +139,44 @@ Result<CorpusRow> read_row(const std::vector<std::string>& fields, std::size_t f
   Result<double> confidence = read_confidence(fields[layout.positions[kConfidenceColumn]], line);
   if (!confidence) return confidence.error();
   return CorpusRow{path, label, *confidence, line};
+}
+
+// "field 'label' makes the image table's sort key 1100 bytes, over DynamoDB's limit of 1024"
+Error over_limit(const CorpusRow& row, Column column, const std::string& key, std::size_t bytes,
+                 std::string_view service, std::size_t limit) {
+  return field_error(row.line, column,
+                     "makes " + key + " " + std::to_string(bytes) + " bytes, over " +
+                         std::string(service) + "'s limit of " + std::to_string(limit));
+}
+
+Status check_row_keys(const CorpusRow& row, std::string_view stack_bucket,
+                      std::string_view image_source_prefix) {
+  const std::string& path = row.image_local_path;
+  if (const auto taken = stack_object_at(path)) {
+    return field_error(row.line, kPathColumn,
+                       quote_value(path) + " is where the stack bucket keeps " + *taken);
+  }
+  if (path.size() > kMaxS3KeyBytes) {
+    return over_limit(row, kPathColumn, "the copied image's key in the stack bucket", path.size(),
+                      "S3", kMaxS3KeyBytes);
+  }
+  if (const std::size_t source_key = image_source_prefix.size() + path.size();
+      source_key > kMaxS3KeyBytes) {
+    return over_limit(
+        row, kPathColumn,
+        "the source key (after the image source prefix " + quote_value(image_source_prefix) + ")",
+        source_key, "S3", kMaxS3KeyBytes);
+  }
+  if (const std::string url = S3Uri{std::string(stack_bucket), path}.str();
+      url.size() > kMaxPartitionKeyBytes) {
+    return over_limit(row, kPathColumn, "the image table's partition key s3_image_url", url.size(),
+                      "DynamoDB", kMaxPartitionKeyBytes);
+  }
+  if (row.label.size() > kMaxSortKeyBytes) {
+    return over_limit(row, kLabelColumn, "the image table's sort key", row.label.size(), "DynamoDB",
+                      kMaxSortKeyBytes);
+  }
+  return {};
 }
 
 // Rows become the table's items keyed by (image path, label), so the same pair twice would
@@ -286,6 +334,16 @@ Result<std::vector<CorpusRow>> parse_corpus(std::string_view csv_text) {
     ++line;
   }
   return reader.finish();
+}
+
+Status check_launch_keys(const std::vector<CorpusRow>& rows, std::string_view stack_bucket,
+                         std::string_view image_source_prefix) {
+  for (const CorpusRow& row : rows) {
+    if (Status status = check_row_keys(row, stack_bucket, image_source_prefix); !status) {
+      return status;
+    }
+  }
+  return {};
 }
 
 std::vector<CorpusRow> filter_min_confidence(std::vector<CorpusRow> rows, double min_confidence) {

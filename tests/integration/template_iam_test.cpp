@@ -173,6 +173,22 @@ TEST(TemplatePolicies, TheLabelingJobRoleInvokesExactlyTheTwoLabelingFunctions) 
   }
 }
 
+TEST(TemplatePolicies, LaunchListsTheImageSourceOnlyUnderItsPrefix) {
+  // moto does not evaluate s3:prefix, so the condition is checked here as the template states it.
+  const json with_prefix = template_policies({"stack", "launch", "images", "table"});
+  const auto listing = statements_allowing(with_prefix, "LaunchRole", "s3:ListBucket");
+  ASSERT_EQ(listing.size(), 2u);  // the stack bucket, and the image source
+  EXPECT_EQ(listing[0]["Resource"], "arn:aws:s3:::images");
+  EXPECT_EQ(listing[0]["Condition"], json({{"StringEquals", {{"s3:prefix", "caltech101/"}}}}));
+  // Without a prefix the whole bucket is the image source, and listing sends no prefix.
+  Deployment whole_bucket{"stack", "launch", "images", "table"};
+  whole_bucket.image_prefix = "";
+  const auto unconditioned =
+      statements_allowing(template_policies(whole_bucket), "LaunchRole", "s3:ListBucket");
+  ASSERT_EQ(unconditioned.size(), 2u);
+  EXPECT_FALSE(unconditioned[0].contains("Condition")) << unconditioned[0].dump();
+}
+
 TEST(TemplatePolicies, AssumingTheEventRoleIsGrantedOnlyWhenSwitchedOnAndOnlyForTheJobRole) {
   const Deployment deployment{"stack", "launch", "images", "table"};
   const json by_default = template_policies(deployment);
@@ -381,6 +397,11 @@ TEST_F(TemplateRoleLimitsTest, LaunchReadsOnlyTheCorpusAndTheImagesUnderThePrefi
                 "GetObject of another key in the launch bucket");
   expect_denied(status_of(s3.get_object(deployment_.image_bucket, "elsewhere/crab/1.jpg")),
                 "GetObject outside the image prefix");
+  auto images = s3.list_objects(deployment_.image_bucket, deployment_.image_prefix, std::nullopt);
+  ASSERT_TRUE(images.ok()) << images.error().describe();
+  EXPECT_EQ(images->keys, std::vector<std::string>{deployment_.image_prefix + "crab/1.jpg"});
+  expect_denied(status_of(s3.list_objects(deployment_.launch_bucket, "", std::nullopt)),
+                "ListBucket on the launch bucket");
   expect_delete_refused(s3, deployment_.image_bucket, deployment_.image_prefix + "crab/1.jpg");
   expect_delete_refused(s3, deployment_.launch_bucket, deployment_.corpus_key);
   expect_denied(s3.put_object({deployment_.launch_bucket, "x", "x"}),
