@@ -30,8 +30,9 @@ struct HostileCorpus {
   std::vector<std::string> reason_parts;
 };
 
-std::string long_text(std::size_t bytes, char filler) {
-  return std::string(bytes, filler);
+// gtest names the case rather than dumping its bytes.
+void PrintTo(const HostileCorpus& corpus, std::ostream* out) {
+  *out << corpus.name;
 }
 
 class HostileLaunchTest : public ::testing::TestWithParam<HostileCorpus> {
@@ -95,7 +96,7 @@ INSTANTIATE_TEST_SUITE_P(
     Corpora, HostileLaunchTest,
     ::testing::Values(
         HostileCorpus{"LabelOverTheSortKeyLimit",
-                      "crab/new-3.jpg," + long_text(1025, 'L') + ",95",
+                      "crab/new-3.jpg," + std::string(1025, 'L') + ",95",
                       {"line 4", "field 'label'", "sort key", "1025 bytes"}},
         HostileCorpus{
             "MissingSourceImage",
@@ -114,10 +115,10 @@ INSTANTIATE_TEST_SUITE_P(
                       "ground-truth-output/x.jpg,Crab,95",
                       {"line 4", "'ground-truth-output/x.jpg'", "labeling job's output"}},
         HostileCorpus{"PathOverTheS3KeyLimit",
-                      "crab/" + long_text(1020, 'p') + ",Crab,95",
+                      "crab/" + std::string(1020, 'p') + ",Crab,95",
                       {"line 4", "field 'image_local_path'", "1025 bytes", "S3"}},
         HostileCorpus{"SourceKeyOverTheS3KeyLimit",
-                      "crab/" + long_text(1010, 'p') + ",Crab,95",
+                      "crab/" + std::string(1010, 'p') + ",Crab,95",
                       {"line 4", "field 'image_local_path'", "source key", "1026 bytes"}},
         HostileCorpus{"ControlCharacterInALabel",
                       "crab/new-3.jpg,Cr\x01"
