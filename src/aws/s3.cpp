@@ -42,6 +42,30 @@ std::string delete_request_body(std::vector<std::string>::const_iterator first,
   return out.str();
 }
 
+Result<ObjectListing> parse_listing(const std::string& body) {
+  pugi::xml_document document;
+  if (!document.load_buffer(body.data(), body.size())) {
+    return malformed_answer("ListObjectsV2", "the answer is not XML");
+  }
+  const auto result = document.child("ListBucketResult");
+  if (!result) return malformed_answer("ListObjectsV2", "no ListBucketResult element");
+  // encoding-type=url makes S3 percent-encode keys, so keys with characters XML 1.0 cannot carry
+  // still list correctly.
+  const bool url_encoded = std::string_view(result.child_value("EncodingType")) == "url";
+  ObjectListing listing;
+  for (auto contents : result.children("Contents")) {
+    std::string key = contents.child_value("Key");
+    listing.keys.push_back(url_encoded ? uri_decode(key) : key);
+  }
+  if (std::string_view(result.child_value("IsTruncated")) == "true") {
+    std::string token = result.child_value("NextContinuationToken");
+    if (token.empty())
+      return malformed_answer("ListObjectsV2", "truncated listing without a token");
+    listing.next_continuation_token = std::move(token);
+  }
+  return listing;
+}
+
 Status status_of(const ServiceOutcome& outcome) {
   if (!outcome) return outcome.error();
   return {};
@@ -143,36 +167,36 @@ Status S3Client::copy_object(CopyObjectRequest request) {
   return copy_objects({std::move(request)}).front();
 }
 
+ServiceRequest S3Client::list_objects_request(const ListObjectsRequest& list) const {
+  ServiceRequest request = bucket_request("GET", list.bucket);
+  request.query = {{"list-type", "2"}, {"encoding-type", "url"}};
+  if (!list.prefix.empty()) request.query.emplace_back("prefix", list.prefix);
+  if (list.continuation_token) {
+    request.query.emplace_back("continuation-token", *list.continuation_token);
+  }
+  if (!list.start_after.empty()) request.query.emplace_back("start-after", list.start_after);
+  return request;
+}
+
 Result<ObjectListing> S3Client::list_objects(const std::string& bucket, const std::string& prefix,
                                              const std::optional<std::string>& continuation_token) {
-  ServiceRequest request = bucket_request("GET", bucket);
-  request.query = {{"list-type", "2"}, {"encoding-type", "url"}};
-  if (!prefix.empty()) request.query.emplace_back("prefix", prefix);
-  if (continuation_token) request.query.emplace_back("continuation-token", *continuation_token);
-  auto outcome = client_.call(std::move(request));
-  if (!outcome) return outcome.error();
+  return std::move(list_objects_all({{bucket, prefix, continuation_token, ""}}).front());
+}
 
-  pugi::xml_document document;
-  if (!document.load_buffer(outcome->body.data(), outcome->body.size())) {
-    return malformed_answer("ListObjectsV2", "the answer is not XML");
+std::vector<Result<ObjectListing>> S3Client::list_objects_all(
+    const std::vector<ListObjectsRequest>& requests) {
+  std::vector<ServiceRequest> calls;
+  calls.reserve(requests.size());
+  for (const auto& request : requests) calls.push_back(list_objects_request(request));
+  std::vector<Result<ObjectListing>> listings;
+  for (auto& outcome : client_.call_all(std::move(calls))) {
+    if (!outcome) {
+      listings.push_back(outcome.error());
+    } else {
+      listings.push_back(parse_listing(outcome->body));
+    }
   }
-  const auto result = document.child("ListBucketResult");
-  if (!result) return malformed_answer("ListObjectsV2", "no ListBucketResult element");
-  // encoding-type=url makes S3 percent-encode keys, so keys with characters XML 1.0 cannot carry
-  // still list correctly.
-  const bool url_encoded = std::string_view(result.child_value("EncodingType")) == "url";
-  ObjectListing listing;
-  for (auto contents : result.children("Contents")) {
-    std::string key = contents.child_value("Key");
-    listing.keys.push_back(url_encoded ? uri_decode(key) : key);
-  }
-  if (std::string_view(result.child_value("IsTruncated")) == "true") {
-    std::string token = result.child_value("NextContinuationToken");
-    if (token.empty())
-      return malformed_answer("ListObjectsV2", "truncated listing without a token");
-    listing.next_continuation_token = std::move(token);
-  }
-  return listing;
+  return listings;
 }
 
 Result<std::vector<std::string>> S3Client::list_all_keys(const std::string& bucket,

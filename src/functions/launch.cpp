@@ -11,6 +11,7 @@
 #include "bulkqa/qa/batching.hpp"
 #include "bulkqa/qa/corpus.hpp"
 #include "bulkqa/qa/s3_uri.hpp"
+#include "bulkqa/qa/source_images.hpp"
 #include "bulkqa/util/json_fields.hpp"
 #include "bulkqa/util/log.hpp"
 
@@ -50,7 +51,14 @@ Result<std::vector<CorpusRow>> read_corpus(aws::S3Client& s3, const LaunchProper
   if (!text) return text.error();
   auto corpus = parse_corpus(*text);
   if (!corpus) return with_context(corpus_uri.str(), corpus.error());
-  return filter_min_confidence(std::move(*corpus), properties.min_confidence);
+  std::vector<CorpusRow> rows =
+      filter_min_confidence(std::move(*corpus), properties.min_confidence);
+  // Every key launch will write must fit S3 and DynamoDB and miss the stack's own objects.
+  if (Status keys = check_launch_keys(rows, properties.s3_bucket, properties.image_source_prefix);
+      !keys) {
+    return with_context(corpus_uri.str(), keys.error());
+  }
+  return rows;
 }
 
 std::vector<BatchItem> batch_items(const std::vector<CorpusRow>& rows, const std::string& bucket) {
@@ -149,6 +157,34 @@ nlohmann::json readable_part(const std::string& payload) {
   return readable ? std::move(*readable) : nlohmann::json();
 }
 
+// Listing ranges fetched at once: as many requests as the HTTP client keeps in flight.
+constexpr std::size_t kSourceListingRanges = 64;
+
+// Whether every image the corpus names is in the image source, by listing its prefix (see
+// qa/source_images.hpp for why not a HEAD per image).
+Status check_source_images(aws::S3Client& s3, const std::vector<CorpusRow>& rows,
+                           const LaunchProperties& properties) {
+  SourceImageCheck check(source_images(rows, properties.image_source_prefix), kSourceListingRanges);
+  for (auto pages = check.next_pages(); !pages.empty(); pages = check.next_pages()) {
+    std::vector<aws::ListObjectsRequest> requests;
+    for (const auto& page : pages) {
+      requests.push_back({properties.image_source_bucket, properties.image_source_prefix,
+                          std::nullopt, page.start_after});
+    }
+    auto listings = s3.list_objects_all(requests);
+    for (std::size_t at = 0; at < pages.size(); ++at) {
+      if (!listings[at]) {
+        return with_context("listing the image source s3://" + properties.image_source_bucket +
+                                "/" + properties.image_source_prefix,
+                            listings[at].error());
+      }
+      check.add_page(pages[at].range, listings[at]->keys,
+                     listings[at]->next_continuation_token.has_value());
+    }
+  }
+  return check.result(properties.image_source_bucket);
+}
+
 // What can be read of an invalid request to answer it: the URL and whatever ids are there.
 std::optional<CustomResourceRequest> reply_target(const nlohmann::json& event) {
   auto text = [&](const char* field) {
@@ -181,6 +217,9 @@ Result<nlohmann::json> Launch::create_or_update(const LaunchProperties& properti
   const std::vector<std::string> keys = batch_keys(batches);
   const S3Uri worker_template{bucket, kWorkerTemplateKey};
   log::info("corpus read", {{"rows", rows->size()}, {"batches", batches.size()}});
+  if (Status found = check_source_images(clients_.s3, *rows, properties); !found) {
+    return found.error();
+  }
 
   // Reviews start from the manifest, so everything it leads to is in place before it is written:
   // the images the batches name, the batches, and the table items that post-labeling's

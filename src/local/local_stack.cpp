@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "bulkqa/functions/image_table.hpp"
-#include "bulkqa/functions/launch.hpp"
 #include "bulkqa/qa/corpus.hpp"
 #include "bulkqa/qa/s3_uri.hpp"
+#include "bulkqa/qa/stack_layout.hpp"
 #include "bulkqa/review/media_type.hpp"
 #include "bulkqa/review/placeholder_image.hpp"
 
@@ -183,7 +183,7 @@ Status LocalStack::delete_launch(const LaunchSettings& settings) {
 }
 
 Result<std::vector<Task>> LocalStack::tasks() {
-  auto manifest = s3_.get_object(options_.stack_bucket, functions::kManifestKey);
+  auto manifest = s3_.get_object(options_.stack_bucket, kManifestKey);
   if (!manifest) return manifest.error();
   std::vector<Task> tasks;
   std::istringstream lines(*manifest);
@@ -209,9 +209,11 @@ Result<std::vector<Task>> LocalStack::tasks() {
 Result<nlohmann::json> LocalStack::consolidate(const std::string& labeling_job_arn,
                                                const std::string& label_attribute_name,
                                                const nlohmann::json& payload) {
-  // Where Ground Truth keeps consolidation requests: under the job's output, one per iteration.
+  // Where Ground Truth keeps consolidation requests: under the job's output (the stack's
+  // OutputPath, then the job's name), one per iteration.
   const S3Uri request{options_.stack_bucket,
-                      "ground-truth/annotations/consolidation-request/iteration-" +
+                      std::string(kGroundTruthOutputPrefix) +
+                          "bulkqa-local/annotations/consolidation-request/iteration-" +
                           std::to_string(++consolidation_requests_) + ".json"};
   if (auto stored =
           s3_.put_object({request.bucket, request.key, payload.dump(), "application/json"});

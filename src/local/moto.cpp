@@ -64,6 +64,37 @@ Status wait_until_serving(const std::string& endpoint, FunctionProcess& process)
   return moto_error("moto_server did not start serving at " + endpoint);
 }
 
+// moto_server checks a request's signature against werkzeug's request.url, where percent-escapes
+// such as %2F and those of UTF-8 bytes are already decoded: a request signed as AWS signs it is
+// then refused when its query holds a '/' (a ListObjectsV2 prefix) or its key is not ASCII (moto
+// issue 5948). This starts moto with its signature check made on the request target exactly as
+// sent, which is what AWS signs; nothing else about moto changes.
+constexpr const char* kMotoServerProgram = R"(
+from urllib.parse import urlsplit
+from moto.core import authorization, responses
+from moto.server import main
+
+setup_class = responses.BaseResponse.setup_class
+def keep_request_target(self, request, full_url, headers, use_raw_body=False):
+    setup_class(self, request, full_url, headers, use_raw_body)
+    self.request_target = getattr(request, "environ", {}).get("RAW_URI")
+responses.BaseResponse.setup_class = keep_request_target
+
+authorize = authorization.ActionAuthenticatorMixin._authenticate_and_authorize_action
+def authorize_as_sent(self, *arguments, **options):
+    decoded = self.uri
+    if getattr(self, "request_target", None):
+        parts = urlsplit(decoded)
+        self.uri = parts.scheme + "://" + parts.netloc + self.request_target
+    try:
+        authorize(self, *arguments, **options)
+    finally:
+        self.uri = decoded
+authorization.ActionAuthenticatorMixin._authenticate_and_authorize_action = authorize_as_sent
+
+main()
+)";
+
 aws::Credentials access_key_from(const std::string& xml) {
   pugi::xml_document document;
   document.load_buffer(xml.data(), xml.size());
@@ -82,7 +113,7 @@ Result<std::unique_ptr<LocalMoto>> LocalMoto::start(const MotoOptions& options) 
   auto process = FunctionProcess::start(
       *python, {{"INITIAL_NO_AUTH_ACTION_COUNT", "3"}},
       options.log_file.empty() ? std::filesystem::path("/dev/null") : options.log_file,
-      {"-m", "moto.server", "-H", "127.0.0.1", "-p", port_text});
+      {"-c", kMotoServerProgram, "-H", "127.0.0.1", "-p", port_text});
   if (!process) return process.error();
   const std::string endpoint = "http://127.0.0.1:" + port_text;
   if (auto serving = wait_until_serving(endpoint, *process); !serving) return serving.error();

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "bulkqa/qa/s3_uri.hpp"
+#include "bulkqa/qa/stack_layout.hpp"
 #include "bulkqa/util/json_fields.hpp"
 #include "bulkqa/util/text.hpp"
 
@@ -107,8 +108,8 @@ std::vector<Batch> make_batches(const std::vector<BatchItem>& items, std::size_t
 }
 
 std::string batch_object_key(const Batch& batch) {
-  return "batches/" + zero_padded(batch.sequence, kSequenceDigits) + "-" + label_slug(batch.label) +
-         ".json";
+  return kBatchPrefix + zero_padded(batch.sequence, kSequenceDigits) + "-" +
+         label_slug(batch.label) + ".json";
 }
 
 std::string manifest_jsonl(const std::vector<std::string>& batch_uris) {

@@ -5,6 +5,8 @@
 #include <optional>
 #include <tuple>
 
+#include "bulkqa/qa/s3_uri.hpp"
+#include "bulkqa/qa/stack_layout.hpp"
 #include "bulkqa/util/csv_records.hpp"
 #include "bulkqa/util/text.hpp"
 
@@ -77,7 +79,7 @@ Status check_image_path(std::string_view path, std::size_t line) {
     return field_error(line, kPathColumn,
                        "must be relative, not start with '/': " + quote_value(path));
   }
-  if (contains_ascii_control(path)) {
+  if (contains_control_character(path)) {
     return field_error(line, kPathColumn, "contains a control character: " + quote_value(path));
   }
   if (has_parent_segment(path)) {
@@ -89,6 +91,9 @@ Status check_image_path(std::string_view path, std::size_t line) {
 Status check_label(std::string_view label, std::size_t line) {
   if (label.empty()) return field_error(line, kLabelColumn, "is empty");
   if (!is_valid_utf8(label)) return field_error(line, kLabelColumn, "is not valid UTF-8");
+  if (contains_control_character(label)) {
+    return field_error(line, kLabelColumn, "contains a control character: " + quote_value(label));
+  }
   return {};
 }
 
@@ -118,6 +123,44 @@ Result<CorpusRow> read_row(const CsvRecordView& record, const HeaderLayout& layo
       read_confidence(record.fields[layout.positions[kConfidenceColumn]], line);
   if (!confidence) return confidence.error();
   return CorpusRow{path, label, *confidence, line};
+}
+
+// "field 'label' makes the image table's sort key 1100 bytes, over DynamoDB's limit of 1024"
+Error over_limit(const CorpusRow& row, Column column, const std::string& key, std::size_t bytes,
+                 std::string_view service, std::size_t limit) {
+  return field_error(row.line, column,
+                     "makes " + key + " " + std::to_string(bytes) + " bytes, over " +
+                         std::string(service) + "'s limit of " + std::to_string(limit));
+}
+
+Status check_row_keys(const CorpusRow& row, std::string_view stack_bucket,
+                      std::string_view image_source_prefix) {
+  const std::string& path = row.image_local_path;
+  if (const auto taken = stack_object_at(path)) {
+    return field_error(row.line, kPathColumn,
+                       quote_value(path) + " is where the stack bucket keeps " + *taken);
+  }
+  if (path.size() > kMaxS3KeyBytes) {
+    return over_limit(row, kPathColumn, "the copied image's key in the stack bucket", path.size(),
+                      "S3", kMaxS3KeyBytes);
+  }
+  if (const std::size_t source_key = image_source_prefix.size() + path.size();
+      source_key > kMaxS3KeyBytes) {
+    return over_limit(
+        row, kPathColumn,
+        "the source key (after the image source prefix " + quote_value(image_source_prefix) + ")",
+        source_key, "S3", kMaxS3KeyBytes);
+  }
+  if (const std::string url = S3Uri{std::string(stack_bucket), path}.str();
+      url.size() > kMaxPartitionKeyBytes) {
+    return over_limit(row, kPathColumn, "the image table's partition key s3_image_url", url.size(),
+                      "DynamoDB", kMaxPartitionKeyBytes);
+  }
+  if (row.label.size() > kMaxSortKeyBytes) {
+    return over_limit(row, kLabelColumn, "the image table's sort key", row.label.size(), "DynamoDB",
+                      kMaxSortKeyBytes);
+  }
+  return {};
 }
 
 // Rows become the table's items keyed by (image path, label), so the same pair twice would
@@ -185,6 +228,16 @@ Result<std::vector<CorpusRow>> parse_corpus(std::string_view csv_text) {
   if (!layout) return corpus_error(1, "no header (the CSV text is empty)");
   if (std::optional<Error> repeat = find_repeated_key(rows)) return *repeat;
   return rows;
+}
+
+Status check_launch_keys(const std::vector<CorpusRow>& rows, std::string_view stack_bucket,
+                         std::string_view image_source_prefix) {
+  for (const CorpusRow& row : rows) {
+    if (Status status = check_row_keys(row, stack_bucket, image_source_prefix); !status) {
+      return status;
+    }
+  }
+  return {};
 }
 
 std::vector<CorpusRow> filter_min_confidence(std::vector<CorpusRow> rows, double min_confidence) {

@@ -56,6 +56,18 @@ bool contains_ascii_control(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) { return is_ascii_control(c); });
 }
 
+bool contains_control_character(std::string_view utf8) {
+  for (std::size_t at = 0; at < utf8.size(); ++at) {
+    if (is_ascii_control(utf8[at])) return true;
+    // C1 (U+0080-U+009F) is 0xC2 followed by 0x80-0x9F in UTF-8.
+    if (static_cast<unsigned char>(utf8[at]) == 0xC2 && at + 1 < utf8.size() &&
+        static_cast<unsigned char>(utf8[at + 1]) <= 0x9F) {
+      return true;
+    }
+  }
+  return false;
+}
+
 char to_ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }

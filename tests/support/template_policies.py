@@ -8,7 +8,8 @@ with the parameter values and physical resource names given on the command line.
 {"<role logical id>": <one policy document>} as JSON.
 
   template_policies.py TEMPLATE [--parameter NAME=VALUE]... [--resource LOGICAL_ID=NAME]...
-                       [--region R] [--account A] [--stack-name S] [--output FILE]
+                       [--region R] [--account A] [--stack-name S] [--stack-uuid U]
+                       [--output FILE]
 """
 import argparse
 import json
@@ -31,6 +32,9 @@ SHORT_FORMS = {
     "Split": "Fn::Split",
     "Condition": "Condition",
 }
+
+# The id CloudFormation ends a stack's ARN (AWS::StackId) with, here when none is given.
+DEFAULT_STACK_UUID = "0c5d3a60-6b1e-11ef-8a0e-0e5f2b9d7c41"
 
 
 class ResolveError(Exception):
@@ -62,7 +66,8 @@ def template_loader():
 
 
 class Resolver:
-    def __init__(self, template, parameters, resources, region, account, stack_name):
+    def __init__(self, template, parameters, resources, region, account, stack_name,
+                 stack_uuid=DEFAULT_STACK_UUID):
         self.template = template
         self.parameters = {}
         for name, declaration in template.get("Parameters", {}).items():
@@ -79,6 +84,7 @@ class Resolver:
             "AWS::AccountId": account,
             "AWS::Partition": "aws",
             "AWS::StackName": stack_name,
+            "AWS::StackId": f"arn:aws:cloudformation:{region}:{account}:stack/{stack_name}/{stack_uuid}",
             "AWS::URLSuffix": "amazonaws.com",
         }
         self.conditions = {}
@@ -243,6 +249,7 @@ def main():
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--account", default="123456789012")
     parser.add_argument("--stack-name", default="bulkqa")
+    parser.add_argument("--stack-uuid", default=DEFAULT_STACK_UUID)
     parser.add_argument("--output")
     arguments = parser.parse_args()
     try:
@@ -255,6 +262,7 @@ def main():
             arguments.region,
             arguments.account,
             arguments.stack_name,
+            arguments.stack_uuid,
         )
         policies = role_policies(resolver)
     except (ResolveError, OSError, yaml.YAMLError, KeyError, ValueError) as error:

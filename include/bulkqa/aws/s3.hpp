@@ -28,6 +28,13 @@ struct CopyObjectRequest {
   std::string key;
 };
 
+struct ListObjectsRequest {
+  std::string bucket;
+  std::string prefix;
+  std::optional<std::string> continuation_token;
+  std::string start_after;  // only keys after it, in listing order; "" from the first
+};
+
 struct ObjectListing {
   std::vector<std::string> keys;
   std::optional<std::string> next_continuation_token;  // set when the listing is truncated
@@ -53,6 +60,9 @@ class S3Client {
   // One page of ListObjectsV2 (at most 1000 keys).
   Result<ObjectListing> list_objects(const std::string& bucket, const std::string& prefix,
                                      const std::optional<std::string>& continuation_token);
+  // One page for each request, fetched concurrently.
+  std::vector<Result<ObjectListing>> list_objects_all(
+      const std::vector<ListObjectsRequest>& requests);
   // Every key under the prefix, following continuation tokens.
   Result<std::vector<std::string>> list_all_keys(const std::string& bucket,
                                                  const std::string& prefix);
@@ -68,6 +78,7 @@ class S3Client {
   ServiceRequest bucket_request(const std::string& method, const std::string& bucket) const;
   ServiceRequest object_request(const std::string& method, const std::string& bucket,
                                 const std::string& key) const;
+  ServiceRequest list_objects_request(const ListObjectsRequest& list) const;
 
   ServiceClient client_;
   bool path_style_;

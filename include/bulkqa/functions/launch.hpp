@@ -12,12 +12,10 @@
 #include "bulkqa/functions/function_config.hpp"
 #include "bulkqa/lambda/runtime.hpp"
 #include "bulkqa/qa/custom_resource.hpp"
+#include "bulkqa/qa/stack_layout.hpp"
 #include "bulkqa/util/error.hpp"
 
 namespace bulkqa::functions {
-
-inline constexpr const char* kManifestKey = "manifest.json";
-inline constexpr const char* kBatchPrefix = "batches/";
 
 class Launch {
  public:

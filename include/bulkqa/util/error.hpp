@@ -46,6 +46,7 @@ inline constexpr std::string_view kDeleteFailed = "DeleteFailed";
 inline constexpr std::string_view kForbiddenSource = "ForbiddenSource";
 inline constexpr std::string_view kLaunchFailed = "LaunchFailed";
 inline constexpr std::string_view kMissingItem = "MissingItem";
+inline constexpr std::string_view kMissingSourceImages = "MissingSourceImages";
 inline constexpr std::string_view kResponseRejected = "ResponseRejected";
 // A batch whose task input would not fit in a Lambda response.
 inline constexpr std::string_view kTaskInputTooLarge = "TaskInputTooLarge";

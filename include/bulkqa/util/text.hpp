@@ -18,6 +18,10 @@ bool is_ascii_alphanumeric(char c);
 bool is_ascii_control(char c);
 bool contains_ascii_control(std::string_view text);
 
+// Whether valid UTF-8 `utf8` holds one of Unicode's control characters: C0 (U+0000-U+001F), DEL
+// or C1 (U+0080-U+009F).
+bool contains_control_character(std::string_view utf8);
+
 char to_ascii_lower(char c);
 // `text` with its ASCII capitals lowered; other bytes (UTF-8 included) as they are.
 std::string to_ascii_lower(std::string_view text);
