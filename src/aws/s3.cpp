@@ -49,6 +49,44 @@ Status status_of(const ServiceOutcome& outcome) {
 
 }  // namespace
 
+Result<ObjectListing> parse_list_objects_response(std::string_view xml) {
+  pugi::xml_document document;
+  if (!document.load_buffer(xml.data(), xml.size())) {
+    return malformed_answer("ListObjectsV2", "the answer is not XML");
+  }
+  const auto result = document.child("ListBucketResult");
+  if (!result) return malformed_answer("ListObjectsV2", "no ListBucketResult element");
+  // encoding-type=url makes S3 percent-encode keys, so keys with characters XML 1.0 cannot carry
+  // still list correctly.
+  const bool url_encoded = std::string_view(result.child_value("EncodingType")) == "url";
+  ObjectListing listing;
+  for (auto contents : result.children("Contents")) {
+    std::string key = contents.child_value("Key");
+    listing.keys.push_back(url_encoded ? uri_decode(key) : key);
+  }
+  if (std::string_view(result.child_value("IsTruncated")) == "true") {
+    std::string token = result.child_value("NextContinuationToken");
+    if (token.empty())
+      return malformed_answer("ListObjectsV2", "truncated listing without a token");
+    listing.next_continuation_token = std::move(token);
+  }
+  return listing;
+}
+
+Result<std::vector<DeleteFailure>> parse_delete_objects_response(std::string_view xml) {
+  pugi::xml_document document;
+  if (!document.load_buffer(xml.data(), xml.size())) {
+    return malformed_answer("DeleteObjects", "the answer is not XML");
+  }
+  std::vector<DeleteFailure> failures;
+  for (auto failed : document.child("DeleteResult").children("Error")) {
+    Error error = make_error(failed.child_value("Code"), failed.child_value("Message"));
+    error.service = "s3";
+    failures.push_back({failed.child_value("Key"), std::move(error)});
+  }
+  return failures;
+}
+
 S3Client::S3Client(const AwsConfig& config, HttpClient& http, RetryOptions retry)
     : client_("s3", config.s3, config.region, config.credentials, http, retry),
       path_style_(config.s3_path_style),
@@ -156,28 +194,7 @@ Result<ObjectListing> S3Client::list_objects(const std::string& bucket, const st
   if (continuation_token) request.query.emplace_back("continuation-token", *continuation_token);
   auto outcome = client_.call(std::move(request));
   if (!outcome) return outcome.error();
-
-  pugi::xml_document document;
-  if (!document.load_buffer(outcome->body.data(), outcome->body.size())) {
-    return malformed_answer("ListObjectsV2", "the answer is not XML");
-  }
-  const auto result = document.child("ListBucketResult");
-  if (!result) return malformed_answer("ListObjectsV2", "no ListBucketResult element");
-  // encoding-type=url makes S3 percent-encode keys, so keys with characters XML 1.0 cannot carry
-  // still list correctly.
-  const bool url_encoded = std::string_view(result.child_value("EncodingType")) == "url";
-  ObjectListing listing;
-  for (auto contents : result.children("Contents")) {
-    std::string key = contents.child_value("Key");
-    listing.keys.push_back(url_encoded ? uri_decode(key) : key);
-  }
-  if (std::string_view(result.child_value("IsTruncated")) == "true") {
-    std::string token = result.child_value("NextContinuationToken");
-    if (token.empty())
-      return malformed_answer("ListObjectsV2", "truncated listing without a token");
-    listing.next_continuation_token = std::move(token);
-  }
-  return listing;
+  return parse_list_objects_response(outcome->body);
 }
 
 Result<std::vector<std::string>> S3Client::list_all_keys(const std::string& bucket,
@@ -210,15 +227,10 @@ Result<std::vector<DeleteFailure>> S3Client::delete_objects(const std::string& b
   std::vector<DeleteFailure> failures;
   for (auto& outcome : client_.call_all(std::move(calls))) {
     if (!outcome) return outcome.error();
-    pugi::xml_document document;
-    if (!document.load_buffer(outcome->body.data(), outcome->body.size())) {
-      return malformed_answer("DeleteObjects", "the answer is not XML");
-    }
-    for (auto failed : document.child("DeleteResult").children("Error")) {
-      Error error = make_error(failed.child_value("Code"), failed.child_value("Message"));
-      error.service = "s3";
-      failures.push_back({failed.child_value("Key"), std::move(error)});
-    }
+    auto refused = parse_delete_objects_response(outcome->body);
+    if (!refused) return refused.error();
+    failures.insert(failures.end(), std::make_move_iterator(refused->begin()),
+                    std::make_move_iterator(refused->end()));
   }
   return failures;
 }
