@@ -45,20 +45,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const auto request = bulkqa::parse_custom_resource_request(event);
-  if (!request) {
-    require(request.error().code == "InvalidRequest", "a bad request is an InvalidRequest");
-    return 0;
-  }
+  if (!bulkqa::fuzz::succeeded(request, "InvalidRequest")) return 0;
   require(request->resource_properties.is_object() && request->old_resource_properties.is_object(),
           "the properties are objects");
   const auto properties = bulkqa::parse_launch_properties(request->resource_properties);
-  if (properties) {
+  if (bulkqa::fuzz::succeeded(properties, "InvalidProperties")) {
     require(properties->qa_batch_size >= 1 && properties->qa_batch_size <= 1000,
             "QABatchSize is in 1..1000");
     require(properties->min_confidence >= 0 && properties->min_confidence <= 100,
             "MinConfidence is in [0, 100]");
-  } else {
-    require(properties.error().code == "InvalidProperties", "bad properties are InvalidProperties");
   }
   // The request's own text as the reason and its properties as the data: both sizes vary.
   check_response_body(*request, properties ? std::string(text) : properties.error().describe(),

@@ -17,10 +17,7 @@ using bulkqa::fuzz::require;
 
 void check_batch(std::string_view batch_text) {
   const auto batch = bulkqa::parse_batch(batch_text);
-  if (!batch) {
-    require(batch.error().code == "InvalidBatch", "a bad batch is an InvalidBatch");
-    return;
-  }
+  if (!bulkqa::fuzz::succeeded(batch, "InvalidBatch")) return;
   for (const bulkqa::BatchItem& item : *batch) {
     require(!item.label.empty() && item.confidence >= 0 && item.confidence <= 100,
             "a batch item has a label and a confidence in [0, 100]");
@@ -48,10 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const auto event = bulkqa::parse_pre_labeling_event(*event_json);
-  if (!event) {
-    require(event.error().code == "InvalidEvent", "a bad event is an InvalidEvent");
-    return 0;
-  }
+  if (!bulkqa::fuzz::succeeded(event, "InvalidEvent")) return 0;
   require(event->source_ref.has_value() != event->inline_source.has_value(),
           "an event names its batch exactly one way");
   if (event->source_ref) {
