@@ -8,6 +8,9 @@ packages=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libcsv-dev libspdlog-dev libpugixml-dev
   libcpp-httplib-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 ccache
   chromium dpkg-dev
+  # scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes; llvm-symbolizer names the
+  # functions and lines in sanitizer reports.
+  clang libclang-rt-14-dev llvm
 )
 # Node.js and npm run the worker template's Liquid rendering and the browser tests; Debian's are
 # enough where the machine has none.

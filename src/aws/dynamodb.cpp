@@ -3,19 +3,43 @@
 namespace bulkqa::aws {
 namespace {
 
+Error malformed_answer(std::string_view operation, std::string_view detail) {
+  Error error =
+      make_error(errc::kMalformedResponse, std::string(operation) + ": " + std::string(detail));
+  error.service = "dynamodb";
+  return error;
+}
+
 Result<nlohmann::json> parse_answer(const std::string& operation, const ServiceOutcome& outcome) {
   if (!outcome) return outcome.error();
-  auto json = nlohmann::json::parse(outcome->body, nullptr, false);
+  return parse_dynamodb_answer(operation, outcome->body);
+}
+
+}  // namespace
+
+Result<nlohmann::json> parse_dynamodb_answer(std::string_view operation, std::string_view body) {
+  auto json = nlohmann::json::parse(body, nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
-    Error error =
-        make_error(errc::kMalformedResponse, operation + ": the answer is not a JSON object");
-    error.service = "dynamodb";
-    return error;
+    return malformed_answer(operation, "the answer is not a JSON object");
   }
   return json;
 }
 
-}  // namespace
+Result<ScanPage> parse_scan_page(nlohmann::json answer) {
+  ScanPage page;
+  if (auto items = answer.find("Items"); items != answer.end()) {
+    if (!items->is_array()) return malformed_answer("Scan", "Items is not an array");
+    for (auto& item : *items) {
+      if (!item.is_object()) return malformed_answer("Scan", "an item is not an object");
+      page.items.push_back(std::move(item));
+    }
+  }
+  if (auto key = answer.find("LastEvaluatedKey"); key != answer.end()) {
+    if (!key->is_object()) return malformed_answer("Scan", "LastEvaluatedKey is not an object");
+    page.last_evaluated_key = std::move(*key);
+  }
+  return page;
+}
 
 DynamoDbClient::DynamoDbClient(const AwsConfig& config, HttpClient& http, RetryOptions retry)
     : client_("dynamodb", config.dynamodb, config.region, config.credentials, http, retry) {}
@@ -73,9 +97,12 @@ Result<std::vector<nlohmann::json>> DynamoDbClient::scan_all(const std::string& 
   while (true) {
     auto answer = call("Scan", request);
     if (!answer) return answer.error();
-    for (auto& item : (*answer)["Items"]) items.push_back(std::move(item));
-    if (!answer->contains("LastEvaluatedKey")) break;
-    request["ExclusiveStartKey"] = (*answer)["LastEvaluatedKey"];
+    auto page = parse_scan_page(std::move(*answer));
+    if (!page) return page.error();
+    items.insert(items.end(), std::make_move_iterator(page->items.begin()),
+                 std::make_move_iterator(page->items.end()));
+    if (!page->last_evaluated_key) break;
+    request["ExclusiveStartKey"] = std::move(*page->last_evaluated_key);
   }
   return items;
 }

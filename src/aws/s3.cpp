@@ -42,9 +42,16 @@ std::string delete_request_body(std::vector<std::string>::const_iterator first,
   return out.str();
 }
 
-Result<ObjectListing> parse_listing(const std::string& body) {
+Status status_of(const ServiceOutcome& outcome) {
+  if (!outcome) return outcome.error();
+  return {};
+}
+
+}  // namespace
+
+Result<ObjectListing> parse_list_objects_response(std::string_view xml) {
   pugi::xml_document document;
-  if (!document.load_buffer(body.data(), body.size())) {
+  if (!document.load_buffer(xml.data(), xml.size())) {
     return malformed_answer("ListObjectsV2", "the answer is not XML");
   }
   const auto result = document.child("ListBucketResult");
@@ -66,12 +73,19 @@ Result<ObjectListing> parse_listing(const std::string& body) {
   return listing;
 }
 
-Status status_of(const ServiceOutcome& outcome) {
-  if (!outcome) return outcome.error();
-  return {};
+Result<std::vector<DeleteFailure>> parse_delete_objects_response(std::string_view xml) {
+  pugi::xml_document document;
+  if (!document.load_buffer(xml.data(), xml.size())) {
+    return malformed_answer("DeleteObjects", "the answer is not XML");
+  }
+  std::vector<DeleteFailure> failures;
+  for (auto failed : document.child("DeleteResult").children("Error")) {
+    Error error = make_error(failed.child_value("Code"), failed.child_value("Message"));
+    error.service = "s3";
+    failures.push_back({failed.child_value("Key"), std::move(error)});
+  }
+  return failures;
 }
-
-}  // namespace
 
 S3Client::S3Client(const AwsConfig& config, HttpClient& http, RetryOptions retry)
     : client_("s3", config.s3, config.region, config.credentials, http, retry),
@@ -193,7 +207,7 @@ std::vector<Result<ObjectListing>> S3Client::list_objects_all(
     if (!outcome) {
       listings.push_back(outcome.error());
     } else {
-      listings.push_back(parse_listing(outcome->body));
+      listings.push_back(parse_list_objects_response(outcome->body));
     }
   }
   return listings;
@@ -229,15 +243,10 @@ Result<std::vector<DeleteFailure>> S3Client::delete_objects(const std::string& b
   std::vector<DeleteFailure> failures;
   for (auto& outcome : client_.call_all(std::move(calls))) {
     if (!outcome) return outcome.error();
-    pugi::xml_document document;
-    if (!document.load_buffer(outcome->body.data(), outcome->body.size())) {
-      return malformed_answer("DeleteObjects", "the answer is not XML");
-    }
-    for (auto failed : document.child("DeleteResult").children("Error")) {
-      Error error = make_error(failed.child_value("Code"), failed.child_value("Message"));
-      error.service = "s3";
-      failures.push_back({failed.child_value("Key"), std::move(error)});
-    }
+    auto refused = parse_delete_objects_response(outcome->body);
+    if (!refused) return refused.error();
+    failures.insert(failures.end(), std::make_move_iterator(refused->begin()),
+                    std::make_move_iterator(refused->end()));
   }
   return failures;
 }

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,18 @@
 #include "bulkqa/util/error.hpp"
 
 namespace bulkqa::aws {
+
+// An answer's body as JSON; "MalformedResponse" (service "dynamodb") unless it is a JSON object.
+Result<nlohmann::json> parse_dynamodb_answer(std::string_view operation, std::string_view body);
+
+struct ScanPage {
+  std::vector<nlohmann::json> items;                 // each an object
+  std::optional<nlohmann::json> last_evaluated_key;  // set while the scan goes on
+};
+
+// One Scan answer's items; "MalformedResponse" when Items is not an array of objects or
+// LastEvaluatedKey is not an object.
+Result<ScanPage> parse_scan_page(nlohmann::json answer);
 
 class DynamoDbClient {
  public:

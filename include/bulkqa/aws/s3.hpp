@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bulkqa/aws/config.hpp"
@@ -45,6 +46,13 @@ struct DeleteFailure {
   std::string key;
   Error error;
 };
+
+// The answers' bodies, read without a network: errors (code "MalformedResponse", service "s3") for
+// a body that is not XML or lacks the result element, and for a truncated listing without a
+// continuation token. Keys listed with EncodingType url are decoded.
+Result<ObjectListing> parse_list_objects_response(std::string_view xml);
+// The keys DeleteObjects reports it could not delete.
+Result<std::vector<DeleteFailure>> parse_delete_objects_response(std::string_view xml);
 
 class S3Client {
  public:
