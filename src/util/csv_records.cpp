@@ -7,6 +7,8 @@ namespace bulkqa {
 namespace {
 
 constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
+// What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
+constexpr std::string_view kFormulaStarts = "=+-@\t\r";
 
 bool is_blank_line(std::string_view line) {
   return line.find_first_not_of(" \t\r\n") == std::string_view::npos;
@@ -89,6 +91,33 @@ Error csv_line_error(std::string_view error_code, std::size_t line, const std::s
 Result<std::vector<CsvRecord>> read_csv_records(std::string_view csv_text,
                                                 std::string_view error_code) {
   return CsvRecordReader(error_code).read(csv_text);
+}
+
+CsvCell CsvCell::text(std::string_view text) {
+  const bool runs_as_formula =
+      !text.empty() && kFormulaStarts.find(text.front()) != std::string_view::npos;
+  if (!runs_as_formula && text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    return CsvCell(std::string(text));
+  }
+  std::string quoted = runs_as_formula ? "\"'" : "\"";
+  for (const char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return CsvCell(quoted + '"');
+}
+
+CsvCell CsvCell::number(std::string formatted) {
+  return CsvCell(std::move(formatted));
+}
+
+std::string csv_line(const std::vector<CsvCell>& cells) {
+  std::string line;
+  for (std::size_t at = 0; at < cells.size(); ++at) {
+    if (at > 0) line += ',';
+    line += cells[at].written();
+  }
+  return line + "\n";
 }
 
 }  // namespace bulkqa
