@@ -283,7 +283,7 @@ std::string percent_with_interval(std::optional<double> percent, std::optional<I
 }
 
 std::string interval_cell(const Interval& interval) {
-  return "[" + fixed(interval.low, 1) + ", " + fixed(interval.high, 1) + "]";
+  return '[' + fixed(interval.low, 1) + ", " + fixed(interval.high, 1) + ']';
 }
 
 std::string threshold_cell(std::optional<double> threshold) {
