@@ -63,6 +63,20 @@ std::vector<aws::CopyObjectRequest> image_copies(const std::vector<CorpusRow>& r
   return copies;
 }
 
+// The ResponseURL comes with the event, so nothing is done for a request until its answer is known
+// to go somewhere safe (aws::check_untrusted_url). When it cannot, not even FAILED can be sent,
+// and the error says so. A missing URL is left to the request's parser to name.
+Status check_response_url(const nlohmann::json& event) {
+  const auto url = event.find("ResponseURL");
+  if (url == event.end() || !url->is_string()) return {};
+  Status usable = aws::check_untrusted_url(url->get<std::string>());
+  if (usable) return usable;
+  Error error = usable.error();
+  error.message = "ResponseURL " + error.message +
+                  "; the request is not carried out, and CloudFormation gets no answer";
+  return error;
+}
+
 // What can be read of an invalid request to answer it: the URL and whatever ids are there.
 std::optional<CustomResourceRequest> reply_target(const nlohmann::json& event) {
   auto text = [&](const char* field) {
@@ -262,6 +276,9 @@ lambda::InvocationResponse Launch::handle(const lambda::InvocationRequest& invoc
 
   auto event = parse_event(invocation);
   if (!event) return to_invocation_response(event.error());
+  if (Status answerable = check_response_url(*event); !answerable) {
+    return to_invocation_response(answerable.error());
+  }
   auto request = parse_custom_resource_request(*event);
   if (!request) {
     // A request CloudFormation cannot be answered properly still gets a FAILED, if it says where.
