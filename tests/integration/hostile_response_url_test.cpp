@@ -6,12 +6,11 @@
 
 #include <filesystem>
 #include <sstream>
-#include <thread>
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "bulkqa/local/response_url_server.hpp"
 #include "support/function_harness.hpp"
 #include "support/request_line_server.hpp"
 #include "support/test_certificates.hpp"
@@ -126,49 +125,20 @@ TEST_F(HostileResponseUrl, HttpToAHostOtherThanLoopbackIsRefused) {
   EXPECT_EQ(target_.connections(), 0);
 }
 
-// An HTTPS server on loopback that answers every PUT with a redirect to `location`.
-class RedirectingTlsServer {
- public:
-  RedirectingTlsServer(const testing::TestCertificates& certificates, const std::string& location)
-      : server_(certificates.server_certificate.c_str(), certificates.server_key.c_str()) {
-    server_.Put(".*", [this, location](const httplib::Request&, httplib::Response& answer) {
-      ++puts_;
-      answer.set_redirect(location, 302);
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    if (port_ <= 0) throw std::runtime_error("cannot bind the redirecting TLS server");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~RedirectingTlsServer() {
-    server_.stop();
-    thread_.join();
-  }
-  RedirectingTlsServer(const RedirectingTlsServer&) = delete;
-  RedirectingTlsServer& operator=(const RedirectingTlsServer&) = delete;
-
-  std::string url(const std::string& path) const {
-    return "https://127.0.0.1:" + std::to_string(port_) + path;
-  }
-  int puts() const { return puts_; }
-
- private:
-  httplib::SSLServer server_;
-  std::atomic<int> puts_ = 0;
-  int port_ = 0;
-  std::thread thread_;
-};
-
 TEST_F(HostileResponseUrl, AnHttpsUrlThatRedirectsToAFileDoesNotReachTheFile) {
   const auto certificates = testing::make_test_certificates(directory_);
+  auto receiver =
+      local::ResponseUrlServer::start_tls(certificates.server_certificate, certificates.server_key);
+  ASSERT_TRUE(receiver.ok()) << receiver.error().describe();
   const auto redirected_file = directory_ / "redirected.json";
-  RedirectingTlsServer server(certificates, "file://" + redirected_file.string());
+  (*receiver)->redirect("x", "file://" + redirected_file.string());
   const auto result =
-      launch(server.url("/cfn/x"), {{"SSL_CERT_FILE", certificates.ca_certificate.string()}});
+      launch((*receiver)->url("x"), {{"SSL_CERT_FILE", certificates.ca_certificate.string()}});
   // An HTTPS URL is answered (FAILED: the corpus cannot be read), and the redirect is not taken.
   EXPECT_FALSE(result.ok);
   EXPECT_EQ(result.error_type, "ResponseRejected") << result.error_message;
   EXPECT_NE(result.error_message.find("HTTP 302"), std::string::npos) << result.error_message;
-  EXPECT_EQ(server.puts(), 1);
+  EXPECT_EQ((*receiver)->put_count("x"), 1);
   EXPECT_FALSE(std::filesystem::exists(redirected_file));
 }
 

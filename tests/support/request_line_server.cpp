@@ -1,8 +1,6 @@
 #include "support/request_line_server.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,6 +11,7 @@
 #include <thread>
 
 #include "bulkqa/util/text.hpp"
+#include "support/loopback_socket.hpp"
 
 namespace bulkqa::testing {
 namespace {
@@ -94,19 +93,12 @@ struct RequestLineServer::Impl {
 };
 
 RequestLineServer::RequestLineServer() : impl_(std::make_unique<Impl>()) {
-  impl_->listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (impl_->listen_fd < 0 ||
-      ::bind(impl_->listen_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::listen(impl_->listen_fd, 16) != 0 ||
-      ::getsockname(impl_->listen_fd, reinterpret_cast<sockaddr*>(&address), &length) != 0 ||
-      ::pipe2(impl_->wake_pipe, O_CLOEXEC) != 0) {
-    throw std::runtime_error("RequestLineServer cannot listen on 127.0.0.1");
+  const ListeningSocket listening = listen_on_loopback(16, "request line server");
+  impl_->listen_fd = listening.fd;
+  impl_->port = listening.port;
+  if (::pipe2(impl_->wake_pipe, O_CLOEXEC) != 0) {
+    throw std::runtime_error("request line server: cannot make its wake-up pipe");
   }
-  impl_->port = ntohs(address.sin_port);
   impl_->acceptor = std::thread([impl = impl_.get()] { impl->accept_loop(); });
 }
 
