@@ -27,7 +27,7 @@ const std::string& generated_corpus() {
       csv += "class_" + std::to_string(label) + "/image_" + std::to_string(row) + ".jpg,";
       csv += label % 10 == 0 ? "\"Label, number " + std::to_string(label) + "\""
                              : "Label " + std::to_string(label);
-      csv += "," + std::to_string(50 + static_cast<double>(row % 5000) / 100.0) + "\r\n";
+      csv += ',' + std::to_string(50 + static_cast<double>(row % 5000) / 100.0) + "\r\n";
     }
     return csv;
   }();

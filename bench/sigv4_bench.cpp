@@ -60,14 +60,14 @@ BENCHMARK(BM_SignS3PutObject);
 
 void BM_SignDynamoDbBatchWriteItem(benchmark::State& state) {
   const std::string body = batch_write_body();
-  RequestToSign request;
-  request.method = "POST";
-  request.host = "dynamodb.us-east-1.amazonaws.com";
-  request.path = "/";
-  request.headers = {{"Content-Type", "application/x-amz-json-1.0"},
-                     {"X-Amz-Target", "DynamoDB_20120810.BatchWriteItem"},
-                     {"Content-Length", std::to_string(body.size())}};
-  request.payload_hash = sha256_hex(body);
+  const RequestToSign request{.method = "POST",
+                              .host = "dynamodb.us-east-1.amazonaws.com",
+                              .path = "/",
+                              .query = {},
+                              .headers = {{"Content-Type", "application/x-amz-json-1.0"},
+                                          {"X-Amz-Target", "DynamoDB_20120810.BatchWriteItem"},
+                                          {"Content-Length", std::to_string(body.size())}},
+                              .payload_hash = sha256_hex(body)};
   SigningParams params;
   params.service = "dynamodb";
   params.region = "us-east-1";

@@ -1,5 +1,6 @@
 #include "bulkqa/aws/http.hpp"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <unistd.h>
 
@@ -44,6 +45,30 @@ std::string host_of(std::string_view url) {
     authority.remove_prefix(at + 1);
   }
   return std::string(authority);
+}
+
+// Whether a host curl parsed names this machine's loopback: "localhost", 127.0.0.0/8, or [::1].
+bool is_loopback_host(const std::string& host) {
+  if (equals_ignoring_ascii_case(host, "localhost")) return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return host.starts_with('[') && host.ends_with(']') &&
+         inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &v6) == 1 &&
+         IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+// One part of a URL curl parsed; "" when it has none.
+std::string url_part(CURLU* url, CURLUPart part) {
+  char* text = nullptr;
+  if (curl_url_get(url, part, &text, 0) != CURLUE_OK) return {};
+  std::string copy(text);
+  curl_free(text);
+  return copy;
+}
+
+Error forbidden_url(const std::string& shown, const std::string& problem) {
+  return make_error("ForbiddenUrl", shown + " is refused: " + problem);
 }
 
 bool is_readable_file(const char* path) {
@@ -144,6 +169,14 @@ void configure(Transfer& transfer, const HttpClientOptions& options, const std::
   transfer.header_list = build_header_list(transfer.request);
 
   curl_easy_setopt(easy, CURLOPT_URL, transfer.request.url.c_str());
+  // The path goes out as built and signed: curl would remove dot segments, so that S3 key
+  // "./a/1.jpg" became "a/1.jpg" and key "../other/x" of path-style URL "/bucket/../other/x" left
+  // its bucket.
+  curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);
+  // A URL that comes with an event (the ResponseURL) cannot make curl read a file or speak another
+  // protocol; redirects, which are not followed, could lead nowhere else either.
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "https");
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer.header_list);
   set_method_and_body(easy, transfer.request);
   curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
@@ -424,6 +457,28 @@ std::string find_ca_bundle() {
     if (is_readable_file(known)) return known;
   }
   return {};
+}
+
+Status check_untrusted_url(std::string_view url) {
+  const std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), &curl_url_cleanup);
+  if (!parsed) throw std::bad_alloc();
+  // Any scheme parses, also one this libcurl was built without (the Lambda packages' knows only
+  // HTTP and HTTPS), so that both builds refuse the same URLs for the same reason.
+  if (curl_url_set(parsed.get(), CURLUPART_URL, std::string(url).c_str(),
+                   CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+    return forbidden_url(quote_value(host_of(url)), "it is not a URL");
+  }
+  const std::string scheme = url_part(parsed.get(), CURLUPART_SCHEME);
+  const std::string host = url_part(parsed.get(), CURLUPART_HOST);
+  const std::string port = url_part(parsed.get(), CURLUPART_PORT);
+  if (equals_ignoring_ascii_case(scheme, "https") ||
+      (equals_ignoring_ascii_case(scheme, "http") && is_loopback_host(host))) {
+    return {};
+  }
+  // Only where it leads: the path and query of a pre-signed URL carry its signature.
+  std::string shown = scheme + "://" + host;
+  if (!port.empty()) shown += ":" + port;
+  return forbidden_url(shown, "only https://, or http:// to a loopback host, may be requested");
 }
 
 struct HttpClient::Impl {

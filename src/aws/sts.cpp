@@ -4,6 +4,8 @@
 
 #include <pugixml.hpp>
 
+#include "bulkqa/util/text.hpp"
+
 namespace bulkqa::aws {
 namespace {
 
@@ -43,9 +45,8 @@ Result<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_vi
                                          std::chrono::day(day)};
   if (!shaped || year < 0 || !date.ok() || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
       second < 0 || second > 60) {
-    return make_error(
-        errc::kInvalidTimestamp,
-        "'" + std::string(text) + "' is not a UTC timestamp like 2024-05-01T12:34:56Z");
+    return make_error(errc::kInvalidTimestamp,
+                      quote_value(text) + " is not a UTC timestamp like 2024-05-01T12:34:56Z");
   }
   return std::chrono::system_clock::time_point(
       std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +

@@ -15,7 +15,7 @@ Error file_error(const std::filesystem::path& path, const std::string& problem) 
 
 std::filesystem::path temporary_path(const std::filesystem::path& path) {
   return path.parent_path() /
-         ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
+         ('.' + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
 }
 
 bool write_file(const std::filesystem::path& path, const std::string& content) {

@@ -185,6 +185,19 @@ Status check_source_images(aws::S3Client& s3, const std::vector<CorpusRow>& rows
   return check.result(properties.image_source_bucket);
 }
 
+// The ResponseURL comes with the event, so nothing is done for a request until its answer is known
+// to go somewhere safe (aws::check_untrusted_url). When it cannot, not even FAILED can be sent,
+// and the error says so. A missing URL is left to the request's parser to name.
+Status check_response_url(const nlohmann::json& event) {
+  const auto url = event.find("ResponseURL");
+  if (url == event.end() || !url->is_string()) return {};
+  Status usable = aws::check_untrusted_url(url->get<std::string>());
+  if (usable) return usable;
+  Error error = with_context("ResponseURL", usable.error());
+  error.message += "; the request is not carried out, and CloudFormation gets no answer";
+  return error;
+}
+
 // What can be read of an invalid request to answer it: the URL and whatever ids are there.
 std::optional<CustomResourceRequest> reply_target(const nlohmann::json& event) {
   auto text = [&](const char* field) {
@@ -330,11 +343,14 @@ lambda::InvocationResponse Launch::handle(const lambda::InvocationRequest& invoc
   auto event = parse_event(invocation);
   auto request =
       event ? parse_custom_resource_request(*event) : Result<CustomResourceRequest>(event.error());
+  // What can be read of the event: all of it, or of one nested too deep the part within the limit
+  // (text that is not JSON names no ResponseURL, and CloudFormation never sends such text).
+  const nlohmann::json readable = event ? std::move(*event) : readable_part(invocation.payload);
+  if (Status answerable = check_response_url(readable); !answerable) {
+    return to_invocation_response(answerable.error());
+  }
   if (!request) {
-    // A request CloudFormation cannot be answered properly still gets a FAILED, if it says where:
-    // an event nested too deep says so in the part within the depth limit. Text that is not JSON
-    // names no ResponseURL and gets only the Lambda error (CloudFormation never sends such text).
-    const nlohmann::json readable = event ? std::move(*event) : readable_part(invocation.payload);
+    // A request CloudFormation cannot be answered properly still gets a FAILED, if it says where.
     if (auto target = reply_target(readable)) {
       const CustomResourceResponse failed{false, request.error().describe(),
                                           target->physical_resource_id, nlohmann::json::object()};

@@ -38,6 +38,10 @@ Result<std::unique_ptr<ResponseUrlServer>> ResponseUrlServer::serve(
                          answer.status = 500;
                          return;
                        }
+                       if (!received.redirect_to.empty()) {
+                         answer.set_redirect(received.redirect_to, 302);
+                         return;
+                       }
                        received.body = request.body;
                        received.content_type = request.get_header_value("Content-Type");
                        answer.status = 200;
@@ -57,6 +61,11 @@ std::string ResponseUrlServer::url(const std::string& id) const {
 void ResponseUrlServer::fail_next(const std::string& id, int count) {
   std::lock_guard lock(mutex_);
   received_[id].failures_left = count;
+}
+
+void ResponseUrlServer::redirect(const std::string& id, const std::string& location) {
+  std::lock_guard lock(mutex_);
+  received_[id].redirect_to = location;
 }
 
 nlohmann::json ResponseUrlServer::response(const std::string& id) const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "bulkqa/util/csv_records.hpp"
 #include "bulkqa/util/text.hpp"
 
 namespace bulkqa {
@@ -17,10 +18,11 @@ std::string reviewed_images_csv(std::vector<ReviewedImage> images) {
   });
   std::string csv = "s3_image_url,label,confidence,confirm_count,disconfirm_count,status\n";
   for (const ReviewedImage& image : images) {
-    csv += csv_field(image.s3_image_url) + "," + csv_field(image.label) + "," +
-           shortest_decimal(image.confidence) + "," + std::to_string(image.confirm_count) + "," +
-           std::to_string(image.disconfirm_count) + "," + std::string(status_name(image.status())) +
-           "\n";
+    csv += csv_line({CsvCell::text(image.s3_image_url), CsvCell::text(image.label),
+                     CsvCell::number(shortest_decimal(image.confidence)),
+                     CsvCell::number(std::to_string(image.confirm_count)),
+                     CsvCell::number(std::to_string(image.disconfirm_count)),
+                     CsvCell::text(status_name(image.status()))});
   }
   return csv;
 }

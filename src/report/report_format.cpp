@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "bulkqa/util/csv_records.hpp"
 #include "bulkqa/util/text.hpp"
 
 namespace bulkqa {
@@ -149,54 +150,55 @@ std::string markdown_calibration(const Report& report) {
 }
 
 // ---- CSV ----
+// Labels and headers are text cells; counts and percentages are numbers. An empty percentage is
+// the text "—".
 
-std::string csv_line(const std::vector<std::string>& cells) {
-  std::string line;
-  for (std::size_t at = 0; at < cells.size(); ++at) {
-    if (at > 0) line += ',';
-    line += csv_field(cells[at]);
-  }
-  return line + "\n";
-}
-
-std::vector<std::string> csv_header(const Report& report) {
-  std::vector<std::string> cells;
-  for (auto& cell : table_header(report)) {
-    const bool is_percent = cell.ends_with("%Correct");
-    cells.push_back(cell);
-    if (is_percent) {
-      cells.push_back(cell + " CI95 Low");
-      cells.push_back(cell + " CI95 High");
+std::vector<CsvCell> csv_header(const Report& report) {
+  std::vector<CsvCell> cells;
+  for (const auto& cell : table_header(report)) {
+    cells.push_back(CsvCell::text(cell));
+    if (cell.ends_with("%Correct")) {
+      cells.push_back(CsvCell::text(cell + " CI95 Low"));
+      cells.push_back(CsvCell::text(cell + " CI95 High"));
     }
   }
   return cells;
 }
 
-void add_csv_percent(std::vector<std::string>& cells, std::optional<double> percent,
-                     std::optional<Interval> interval) {
-  cells.push_back(percent_cell(percent));
-  cells.push_back(interval ? fixed(interval->low, 1) : std::string(kEmptyCell));
-  cells.push_back(interval ? fixed(interval->high, 1) : std::string(kEmptyCell));
+CsvCell csv_count(std::size_t count) {
+  return CsvCell::number(std::to_string(count));
 }
 
-std::vector<std::string> csv_stats_row(const ClassStats& stats) {
-  std::vector<std::string> cells{stats.label, std::to_string(stats.total),
-                                 std::to_string(stats.confirmed),
-                                 std::to_string(stats.disconfirmed), std::to_string(stats.split)};
+CsvCell csv_percent(std::optional<double> percent) {
+  return percent ? CsvCell::number(fixed(*percent, 1)) : CsvCell::text(kEmptyCell);
+}
+
+void add_csv_percent(std::vector<CsvCell>& cells, std::optional<double> percent,
+                     std::optional<Interval> interval) {
+  cells.push_back(csv_percent(percent));
+  cells.push_back(csv_percent(interval ? std::optional(interval->low) : std::nullopt));
+  cells.push_back(csv_percent(interval ? std::optional(interval->high) : std::nullopt));
+}
+
+std::vector<CsvCell> csv_stats_row(const ClassStats& stats) {
+  std::vector<CsvCell> cells{CsvCell::text(stats.label), csv_count(stats.total),
+                             csv_count(stats.confirmed), csv_count(stats.disconfirmed),
+                             csv_count(stats.split)};
   add_csv_percent(cells, stats.percent_correct(), stats.ci95());
   for (const auto& bucket : stats.buckets) {
-    cells.push_back(std::to_string(bucket.total));
-    cells.push_back(std::to_string(bucket.incorrect));
+    cells.push_back(csv_count(bucket.total));
+    cells.push_back(csv_count(bucket.incorrect));
     add_csv_percent(cells, bucket.percent_correct(), bucket.ci95());
   }
   return cells;
 }
 
-std::vector<std::string> csv_average_row(const ClassAverage& average) {
-  std::vector<std::string> cells{
-      "Class Average", "", "", "", "", percent_cell(average.percent_correct), "", ""};
+std::vector<CsvCell> csv_average_row(const ClassAverage& average) {
+  const CsvCell none = CsvCell::text("");
+  std::vector<CsvCell> cells{CsvCell::text("Class Average"),       none, none, none, none,
+                             csv_percent(average.percent_correct), none, none};
   for (const auto& percent : average.bucket_percent_correct) {
-    cells.insert(cells.end(), {"", "", percent_cell(percent), "", ""});
+    cells.insert(cells.end(), {none, none, csv_percent(percent), none, none});
   }
   return cells;
 }
@@ -281,7 +283,7 @@ std::string percent_with_interval(std::optional<double> percent, std::optional<I
 }
 
 std::string interval_cell(const Interval& interval) {
-  return "[" + fixed(interval.low, 1) + ", " + fixed(interval.high, 1) + "]";
+  return '[' + fixed(interval.low, 1) + ", " + fixed(interval.high, 1) + ']';
 }
 
 std::string threshold_cell(std::optional<double> threshold) {

@@ -22,10 +22,12 @@ std::optional<std::string> cookie_value(std::string_view cookie_header, std::str
 
 bool is_loopback_host(std::string_view host_header, int port) {
   constexpr int kDefaultHttpPort = 80;
-  const std::string suffix = ":" + std::to_string(port);
   std::string_view host = host_header;
-  if (host.ends_with(suffix)) {
-    host.remove_suffix(suffix.size());
+  // The port follows the last ':', unless that ':' is inside an IPv6 literal's brackets.
+  const std::size_t colon = host_header.rfind(':');
+  if (colon != std::string_view::npos && host_header.find(']', colon) == std::string_view::npos) {
+    if (host_header.substr(colon + 1) != std::to_string(port)) return false;
+    host = host_header.substr(0, colon);
   } else if (port != kDefaultHttpPort) {
     return false;
   }

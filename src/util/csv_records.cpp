@@ -11,6 +11,8 @@ namespace bulkqa {
 namespace {
 
 constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
+// What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
+constexpr std::string_view kFormulaStarts = "=+-@\t\r";
 
 }  // namespace
 
@@ -161,6 +163,36 @@ Result<std::vector<CsvRecord>> read_csv_records(std::string_view csv_text,
 
 Error csv_line_error(std::string_view error_code, std::size_t line, const std::string& message) {
   return make_error(std::string(error_code), "line " + std::to_string(line) + ": " + message);
+}
+
+CsvCell CsvCell::text(std::string_view text) {
+  const bool runs_as_formula =
+      !text.empty() && kFormulaStarts.find(text.front()) != std::string_view::npos;
+  // Readers (libcsv here) drop blanks around an unquoted field: quoting keeps them.
+  const bool has_outer_blank = trim_blanks(text).size() != text.size();
+  if (!runs_as_formula && !has_outer_blank &&
+      text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    return CsvCell(std::string(text));
+  }
+  std::string quoted = runs_as_formula ? "\"'" : "\"";
+  for (const char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return CsvCell(quoted + '"');
+}
+
+CsvCell CsvCell::number(std::string formatted) {
+  return CsvCell(std::move(formatted));
+}
+
+std::string csv_line(const std::vector<CsvCell>& cells) {
+  std::string line;
+  for (std::size_t at = 0; at < cells.size(); ++at) {
+    if (at > 0) line += ',';
+    line += cells[at].written();
+  }
+  return line + "\n";
 }
 
 }  // namespace bulkqa

@@ -170,18 +170,4 @@ std::string quote_value(std::string_view text) {
   return result;
 }
 
-std::string csv_field(std::string_view text) {
-  // Readers (libcsv here) drop blanks around an unquoted field: quoting keeps them.
-  const bool has_outer_blank = trim_blanks(text).size() != text.size();
-  if (!has_outer_blank && text.find_first_of(",\"\r\n") == std::string_view::npos) {
-    return std::string(text);
-  }
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 }  // namespace bulkqa

@@ -17,6 +17,7 @@
 
 #include "bulkqa/aws/config.hpp"
 #include "bulkqa/util/text.hpp"
+#include "support/loopback_socket.hpp"
 
 namespace bulkqa::testing {
 namespace {
@@ -369,21 +370,12 @@ FaultProxy::FaultProxy(const std::string& upstream_endpoint, FaultShares shares,
   impl_->shares = shares;
   impl_->random.seed(seed);
 
-  impl_->listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const int reuse = 1;
-  ::setsockopt(impl_->listen_fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (impl_->listen_fd < 0 ||
-      ::bind(impl_->listen_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::listen(impl_->listen_fd, 256) != 0 ||
-      ::getsockname(impl_->listen_fd, reinterpret_cast<sockaddr*>(&address), &length) != 0 ||
-      ::pipe2(impl_->wake_pipe, O_CLOEXEC) != 0) {
-    throw std::runtime_error("fault proxy: cannot listen on 127.0.0.1");
+  const ListeningSocket listening = listen_on_loopback(256, "fault proxy");
+  impl_->listen_fd = listening.fd;
+  impl_->port = listening.port;
+  if (::pipe2(impl_->wake_pipe, O_CLOEXEC) != 0) {
+    throw std::runtime_error("fault proxy: cannot make its wake-up pipe");
   }
-  impl_->port = ntohs(address.sin_port);
   impl_->acceptor = std::thread([impl = impl_.get()] { impl->accept_loop(); });
 }
 

@@ -99,4 +99,14 @@ TEST(CsvRecords, EmptyTextHasNoRecords) {
 }
 
 }  // namespace
+TEST(CsvCell, QuotesWhatAReaderWouldChange) {
+  EXPECT_EQ(CsvCell::text("Crab").written(), "Crab");
+  EXPECT_EQ(CsvCell::text("in Crab").written(), "in Crab");
+  EXPECT_EQ(CsvCell::text("a,b").written(), "\"a,b\"");
+  EXPECT_EQ(CsvCell::text("say \"hi\"").written(), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvCell::text("two\nlines").written(), "\"two\nlines\"");
+  EXPECT_EQ(CsvCell::text(" Crab").written(), "\" Crab\"");
+  EXPECT_EQ(CsvCell::text("Crab\t").written(), "\"Crab\t\"");
+}
+
 }  // namespace bulkqa

@@ -289,7 +289,7 @@ TEST(VoteErrors, NameWithoutANumericIndex) {
   for (const char* key : {"Crab", "Crab-", "Crab-x", "Crab-1a", "Crab-1.5", "Crab- 1", "Crab-+1"}) {
     const std::string content = json{{key, {{"Confirmed", true}}}}.dump();
     EXPECT_TRUE(fails_with(parse_votes(content, batch), "InvalidAnnotation",
-                           {"'" + std::string(key) + "'", "-<image index>"}))
+                           {std::string("'") + key + "'", "-<image index>"}))
         << key;
   }
   EXPECT_TRUE(

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "bulkqa/qa/corpus.hpp"
+#include "bulkqa/util/csv_records.hpp"
 #include "bulkqa/util/text.hpp"
 
 namespace bulkqa {
@@ -18,9 +19,9 @@ TEST(HostileFuzzRegressionsTest, CorpusFieldWithOuterBlanksReadsBackAfterWriting
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].label, " Crab\t");
 
-  const auto again =
-      parse_corpus("image_local_path,label,confidence\n" + csv_field((*rows)[0].image_local_path) +
-                   "," + csv_field((*rows)[0].label) + ",5\n");
+  const auto again = parse_corpus("image_local_path,label,confidence\n" +
+                                  CsvCell::text((*rows)[0].image_local_path).written() + "," +
+                                  CsvCell::text((*rows)[0].label).written() + ",5\n");
   ASSERT_TRUE(again.ok()) << again.error().describe();
   EXPECT_EQ((*again)[0].label, " Crab\t");
 }

@@ -97,15 +97,5 @@ TEST(QuoteValue, QuotesEscapesAndShortens) {
   EXPECT_EQ(shown, "'" + std::string(80, 'x') + "...'");
 }
 
-TEST(CsvField, QuotesWhatAReaderWouldChange) {
-  EXPECT_EQ(csv_field("Crab"), "Crab");
-  EXPECT_EQ(csv_field("in Crab"), "in Crab");
-  EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
-  EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-  EXPECT_EQ(csv_field("two\nlines"), "\"two\nlines\"");
-  EXPECT_EQ(csv_field(" Crab"), "\" Crab\"");
-  EXPECT_EQ(csv_field("Crab\t"), "\"Crab\t\"");
-}
-
 }  // namespace
 }  // namespace bulkqa

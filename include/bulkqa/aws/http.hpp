@@ -23,7 +23,7 @@ struct HttpHeader {
 
 struct HttpRequest {
   std::string method;  // "GET", "PUT", ...
-  std::string url;     // absolute, already percent-encoded
+  std::string url;     // absolute, already percent-encoded; sent as it is (dot segments too)
   std::vector<HttpHeader> headers;
   std::string body;
 };
@@ -61,6 +61,13 @@ struct HttpClientOptions {
 // The CA bundle to verify TLS peers with: SSL_CERT_FILE when set and readable, else the first
 // readable of the known system locations (Amazon Linux, Debian, others); "" when none is found.
 std::string find_ca_bundle();
+
+// Whether `url`, which came from outside (CloudFormation's ResponseURL), may be requested: HTTPS
+// to any host, or HTTP to a loopback host (127.0.0.0/8, localhost, [::1]) as local runs and tests
+// use; file://, gopher://, ftp:// and any other scheme are refused. libcurl's own parser reads the
+// URL, so the scheme and host checked are those curl would use. The Error ("ForbiddenUrl") shows
+// only the scheme, host and port: the rest of a pre-signed URL carries its signature.
+Status check_untrusted_url(std::string_view url);
 
 class HttpClient {
  public:

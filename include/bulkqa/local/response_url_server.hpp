@@ -35,6 +35,9 @@ class ResponseUrlServer {
   std::string url(const std::string& id) const;
   // Answers the next `count` PUTs to url(id) with HTTP 500, as a flaky endpoint would.
   void fail_next(const std::string& id, int count);
+  // Answers every PUT to url(id) with a 302 redirect to `location` (which a client must not follow
+  // to anything but HTTPS).
+  void redirect(const std::string& id, const std::string& location);
   // The JSON body last PUT to url(id); null when nothing came, discarded when not JSON.
   nlohmann::json response(const std::string& id) const;
   // How many PUTs url(id) received.
@@ -48,6 +51,7 @@ class ResponseUrlServer {
     std::string content_type;
     int count = 0;
     int failures_left = 0;
+    std::string redirect_to;
   };
   ResponseUrlServer(std::unique_ptr<httplib::Server> server, std::string scheme);
   static Result<std::unique_ptr<ResponseUrlServer>> serve(std::unique_ptr<ResponseUrlServer> sink);

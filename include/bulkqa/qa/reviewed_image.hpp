@@ -22,8 +22,9 @@ struct ReviewedImage {
 
 // Every image's votes as CSV, for keeping a local run's results: a header
 // s3_image_url,label,confidence,confirm_count,disconfirm_count,status, then one row per image
-// sorted by label and URL. Fields holding a comma, quote or line break are quoted (RFC 4180);
-// confidence is written in the shortest form that reads back the same.
+// sorted by label and URL. URLs and labels are text cells (csv_line: quoted as RFC 4180 needs, and
+// kept from running as spreadsheet formulas); confidence is written in the shortest form that reads
+// back the same.
 std::string reviewed_images_csv(std::vector<ReviewedImage> images);
 
 }  // namespace bulkqa

@@ -48,10 +48,6 @@ bool equals_ignoring_ascii_case(std::string_view a, std::string_view b);
 // The shortest decimal text that reads back as `value` ("85", "82.5", "0.1").
 std::string shortest_decimal(double value);
 
-// `text` as one CSV field: quoted (inner quotes doubled, RFC 4180) when it holds a comma, a quote
-// or a line break, or begins or ends with a blank; as is otherwise.
-std::string csv_field(std::string_view text);
-
 bool is_valid_utf8(std::string_view text);
 
 // The longest prefix of `text` of at most `max_bytes` that does not end inside a UTF-8 sequence.
