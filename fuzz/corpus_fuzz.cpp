@@ -26,7 +26,8 @@ void check_row(const CorpusRow& row) {
 std::string corpus_csv(const std::vector<CorpusRow>& rows) {
   std::string csv = "image_local_path,label,confidence\n";
   for (const CorpusRow& row : rows) {
-    csv += bulkqa::csv_field(row.image_local_path) + ',' + bulkqa::csv_field(row.label) + ',' +
+    csv += bulkqa::fuzz::quoted_csv_field(row.image_local_path) + ',' +
+           bulkqa::fuzz::quoted_csv_field(row.label) + ',' +
            bulkqa::shortest_decimal(row.confidence) + '\n';
   }
   return csv;

@@ -30,15 +30,13 @@ void check_event(std::string_view text) {
 
 // What post-labeling reads from each dataset object: its inline batch and inline answers.
 void check_contents(const bulkqa::DatasetObject& object) {
-  std::size_t batch_size = 0;
-  if (object.data_object_content) {
-    const auto batch = bulkqa::parse_batch(*object.data_object_content);
-    if (batch) batch_size = batch->size();
-  }
+  if (!object.data_object_content) return;
+  const auto batch = bulkqa::parse_batch(*object.data_object_content);
+  if (!bulkqa::fuzz::succeeded(batch, bulkqa::errc::kInvalidBatch)) return;
   for (const bulkqa::Annotation& annotation : object.annotations) {
     if (!annotation.content) continue;
-    bulkqa::fuzz::succeeded(bulkqa::parse_votes(*annotation.content, batch_size),
-                            "InvalidAnnotation");
+    bulkqa::fuzz::succeeded(bulkqa::parse_votes(*annotation.content, *batch),
+                            {bulkqa::errc::kInvalidAnnotation, bulkqa::errc::kIncompleteAnswer});
   }
 }
 

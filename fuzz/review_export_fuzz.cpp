@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "bulkqa/report/review_export.hpp"
-#include "bulkqa/util/csv_records.hpp"
 #include "bulkqa/util/text.hpp"
 #include "fuzz_input.hpp"
 
@@ -21,8 +20,8 @@ using Images = std::vector<ReviewedImage>;
 std::string as_csv(const Images& images) {
   std::string csv = "s3_image_url,label,confidence,WorkerConfirmCount,WorkerDisconfirmCount\n";
   for (const ReviewedImage& image : images) {
-    csv += bulkqa::CsvCell::text(image.s3_image_url).written() + ',' +
-           bulkqa::CsvCell::text(image.label).written() + ',' +
+    csv += bulkqa::fuzz::quoted_csv_field(image.s3_image_url) + ',' +
+           bulkqa::fuzz::quoted_csv_field(image.label) + ',' +
            bulkqa::shortest_decimal(image.confidence) + ',' + std::to_string(image.confirm_count) +
            ',' + std::to_string(image.disconfirm_count) + '\n';
   }
