@@ -81,19 +81,33 @@ void PostLabeling::add_image_votes(const std::string& labeling_job_arn,
 }
 
 Status PostLabeling::apply_votes(std::vector<ImageVotes> votes) {
-  // Every image's votes go in conditional updates of at most kMaxVotesPerUpdate votes each (one
-  // for up to 80 reviewers), all at once. Each update adds its votes and their ids atomically, on
-  // the condition that none of its ids is in VoteIds yet, so VoteIds always holds exactly the
-  // votes counted: no vote is counted twice, whichever updates succeed. A refusal means some of
-  // its votes were counted before (Ground Truth invoked us again, or a retried request was
-  // applied although its answer got lost), or the item is missing: the refused parts' items are
-  // read again and only the votes they lack are sent in the next round, until all are counted.
-  // Two parts for the same item may be in flight together: their ids are disjoint, and DynamoDB
-  // applies each conditional update to an item atomically, one after the other.
-  std::vector<ImageVotes> pending;
+  // An image's votes go in conditional updates of at most kMaxVotesPerUpdate votes each (one for
+  // up to 80 reviewers, so Ground Truth's tasks need one). The parts of one image go one after
+  // another, in waves: DynamoDB applies updates to one item atomically in any order, but an
+  // emulator that reads, changes and writes back an item loses one of two concurrent updates, and
+  // one item gains nothing from parallel writes anyway. Images are many, so each wave still keeps
+  // many requests in flight.
+  std::vector<std::vector<ImageVotes>> waves;
   for (const auto& image : votes) {
-    for (auto& part : split_votes(image)) pending.push_back(std::move(part));
+    std::vector<ImageVotes> parts = split_votes(image);
+    if (waves.size() < parts.size()) waves.resize(parts.size());
+    for (std::size_t part = 0; part < parts.size(); ++part) {
+      waves[part].push_back(std::move(parts[part]));
+    }
   }
+  for (auto& wave : waves) {
+    if (Status applied = apply_wave(std::move(wave)); !applied) return applied;
+  }
+  return {};
+}
+
+Status PostLabeling::apply_wave(std::vector<ImageVotes> pending) {
+  // Each update adds its votes and their ids atomically, on the condition that none of its ids is
+  // in VoteIds yet, so VoteIds always holds exactly the votes counted: no vote is counted twice,
+  // whichever updates succeed. A refusal means some of its votes were counted before (Ground
+  // Truth invoked us again, or a retried request was applied although its answer got lost), or
+  // the item is missing: the refused parts' items are read again and only the votes they lack are
+  // sent in the next round, until all are counted.
   std::size_t reconciled = 0;
   for (int round = 0; round < kMaxVoteRounds && !pending.empty(); ++round) {
     if (round > 0) {
