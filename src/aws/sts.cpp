@@ -26,6 +26,9 @@ int digits_at(std::string_view text, std::size_t start, std::size_t length) {
 
 }  // namespace
 
+constexpr int kEarliestYear = 1970;
+constexpr int kLatestYear = 2200;
+
 Result<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS[.fraction]Z
   const int year = digits_at(text, 0, 4);
@@ -43,8 +46,11 @@ Result<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_vi
                       text[10] == 'T' && text[13] == ':' && text[16] == ':' && text[end] == 'Z';
   const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month),
                                          std::chrono::day(day)};
-  if (!shaped || year < 0 || !date.ok() || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
-      second < 0 || second > 60) {
+  // system_clock counts nanoseconds in 64 bits, from 1678 to 2262: years outside the range kept
+  // here would overflow it.
+  const bool representable = year >= kEarliestYear && year <= kLatestYear;
+  if (!shaped || !representable || !date.ok() || hour < 0 || hour > 23 || minute < 0 ||
+      minute > 59 || second < 0 || second > 60) {
     return make_error(errc::kInvalidTimestamp,
                       quote_value(text) + " is not a UTC timestamp like 2024-05-01T12:34:56Z");
   }

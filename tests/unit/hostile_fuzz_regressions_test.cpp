@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include "bulkqa/aws/sts.hpp"
 #include "bulkqa/qa/corpus.hpp"
 #include "bulkqa/util/csv_records.hpp"
 #include "bulkqa/util/text.hpp"
+#include "support/result_assertions.hpp"
 
 namespace bulkqa {
 namespace {
@@ -25,6 +27,17 @@ TEST(HostileFuzzRegressionsTest, CorpusFieldWithOuterBlanksReadsBackAfterWriting
                                   CsvCell::text((*rows)[0].label).written() + ",5\n");
   ASSERT_TRUE(again.ok()) << again.error().describe();
   EXPECT_EQ((*again)[0].label, " Crab  ");
+}
+
+// s3_response_fuzz: an AssumeRole answer whose Expiration lies a thousand years back overflowed
+// system_clock's nanoseconds (undefined behaviour) instead of being refused.
+TEST(HostileFuzzRegressionsTest, TimestampsOutsideTheClocksRangeAreRefused) {
+  for (const char* text :
+       {"1010-03-04T05:06:07Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z"}) {
+    EXPECT_TRUE(testing::fails_with(aws::parse_utc_timestamp(text), "InvalidTimestamp", {text}))
+        << text;
+  }
+  EXPECT_TRUE(aws::parse_utc_timestamp("2026-12-02T06:00:00Z").ok());
 }
 
 }  // namespace
