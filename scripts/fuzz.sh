@@ -30,6 +30,9 @@ run_target() {
   local options=(-max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1
     -artifact_prefix="$artifacts")
   [ -f "$seeds.dict" ] && options+=(-dict="$seeds.dict")
+  # A fixed seed (FUZZ_SEED, as CI sets it) makes a run repeat the same mutations; by default
+  # libFuzzer picks a new seed each run, to explore further.
+  [ -n "${FUZZ_SEED:-}" ] && options+=(-seed="$FUZZ_SEED")
   if "$build_dir/bin/$target" "${options[@]}" "$corpus" "$seeds" >"$log" 2>&1; then
     local last execs
     last="$(grep -E '^#[0-9]+' "$log" | tail -n 1)"
