@@ -98,7 +98,6 @@ TEST(CsvRecords, EmptyTextHasNoRecords) {
   EXPECT_TRUE(records->empty());
 }
 
-}  // namespace
 TEST(CsvCell, QuotesWhatAReaderWouldChange) {
   EXPECT_EQ(CsvCell::text("Crab").written(), "Crab");
   EXPECT_EQ(CsvCell::text("in Crab").written(), "in Crab");
@@ -109,4 +108,5 @@ TEST(CsvCell, QuotesWhatAReaderWouldChange) {
   EXPECT_EQ(CsvCell::text("Crab\t").written(), "\"Crab\t\"");
 }
 
+}  // namespace
 }  // namespace bulkqa
