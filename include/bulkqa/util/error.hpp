@@ -65,6 +65,23 @@ inline constexpr std::string_view kTaskComplete = "TaskComplete";
 inline constexpr std::string_view kUnknownTask = "UnknownTask";
 inline constexpr std::string_view kUnsupportedMediaType = "UnsupportedMediaType";
 
+// The review portal: accounts, sessions and the requests it refuses.
+inline constexpr std::string_view kBodyTooLarge = "BodyTooLarge";
+inline constexpr std::string_view kCsrfMismatch = "CsrfMismatch";
+inline constexpr std::string_view kForbidden = "Forbidden";          // signed in, but not allowed
+inline constexpr std::string_view kInvalidInvite = "InvalidInvite";  // unknown, used or expired
+inline constexpr std::string_view kInvalidReviewerName = "InvalidReviewerName";
+inline constexpr std::string_view kLeaseLost = "LeaseLost";  // the task went to someone else
+inline constexpr std::string_view kNoSession = "NoSession";  // missing, forged, expired, revoked
+inline constexpr std::string_view kRateLimited = "RateLimited";
+inline constexpr std::string_view kReviewerExists = "ReviewerExists";
+inline constexpr std::string_view kUnknownReviewer = "UnknownReviewer";
+
+// Finding credentials and stacks on AWS.
+inline constexpr std::string_view kInvalidCredentialsFile = "InvalidCredentialsFile";
+inline constexpr std::string_view kNoCredentials = "NoCredentials";
+inline constexpr std::string_view kStackNotFound = "StackNotFound";
+
 // Servers, processes and files on this machine.
 inline constexpr std::string_view kBindFailed = "BindFailed";
 inline constexpr std::string_view kFileError = "FileError";
