@@ -1,20 +1,11 @@
 #include "bulkqa/report/report_format.hpp"
 
-#include <charconv>
-
 #include "bulkqa/util/csv_records.hpp"
 #include "bulkqa/util/text.hpp"
 
 namespace bulkqa {
 
 namespace {
-
-std::string fixed(double value, int decimals) {
-  char buffer[64];
-  const auto result =
-      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
-  return std::string(buffer, result.ptr);
-}
 
 // ---- Markdown ----
 
@@ -126,8 +117,8 @@ std::string markdown_thresholds(const Report& report) {
 
 std::string reliability_cell(const BucketStats& bucket) {
   if (bucket.total == 0) return std::string(kEmptyCell);
-  return fixed(*bucket.mean_confidence(), 1) + " → " + percent_cell(bucket.percent_correct()) +
-         " (" + std::to_string(bucket.total) + ")";
+  return fixed_decimal(*bucket.mean_confidence(), 1) + " → " +
+         percent_cell(bucket.percent_correct()) + " (" + std::to_string(bucket.total) + ")";
 }
 
 std::vector<std::string> calibration_row(const ClassStats& stats) {
@@ -170,7 +161,7 @@ CsvCell csv_count(std::size_t count) {
 }
 
 CsvCell csv_percent(std::optional<double> percent) {
-  return percent ? CsvCell::number(fixed(*percent, 1)) : CsvCell::text(kEmptyCell);
+  return percent ? CsvCell::number(fixed_decimal(*percent, 1)) : CsvCell::text(kEmptyCell);
 }
 
 void add_csv_percent(std::vector<CsvCell>& cells, std::optional<double> percent,
@@ -274,16 +265,16 @@ std::string bucket_name(const BucketStats& bucket) {
 }
 
 std::string percent_cell(std::optional<double> percent) {
-  return percent ? fixed(*percent, 1) : std::string(kEmptyCell);
+  return percent ? fixed_decimal(*percent, 1) : std::string(kEmptyCell);
 }
 
 std::string percent_with_interval(std::optional<double> percent, std::optional<Interval> interval) {
   if (!percent || !interval) return std::string(kEmptyCell);
-  return fixed(*percent, 1) + " " + interval_cell(*interval);
+  return fixed_decimal(*percent, 1) + " " + interval_cell(*interval);
 }
 
 std::string interval_cell(const Interval& interval) {
-  return '[' + fixed(interval.low, 1) + ", " + fixed(interval.high, 1) + ']';
+  return '[' + fixed_decimal(interval.low, 1) + ", " + fixed_decimal(interval.high, 1) + ']';
 }
 
 std::string threshold_cell(std::optional<double> threshold) {
@@ -291,7 +282,7 @@ std::string threshold_cell(std::optional<double> threshold) {
 }
 
 std::string ece_cell(std::optional<double> ece) {
-  return ece ? fixed(*ece, 3) : std::string(kEmptyCell);
+  return ece ? fixed_decimal(*ece, 3) : std::string(kEmptyCell);
 }
 
 std::string report_markdown(const Report& report) {

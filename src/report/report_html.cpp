@@ -1,6 +1,5 @@
 // The HTML report: one page with inline CSS and inline SVG, so it displays offline and in mail.
 #include <algorithm>
-#include <charconv>
 #include <vector>
 
 #include "bulkqa/report/report_format.hpp"
@@ -39,10 +38,7 @@ std::string escape_html(std::string_view text) {
 
 // SVG coordinates with one decimal, which is finer than a pixel.
 std::string coordinate(double value) {
-  char buffer[64];
-  const auto result =
-      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 1);
-  return std::string(buffer, result.ptr);
+  return fixed_decimal(value, 1);
 }
 
 constexpr std::string_view kStyle = R"(

@@ -128,6 +128,13 @@ std::string shortest_decimal(double value) {
   return std::string(buffer, result.ptr);
 }
 
+std::string fixed_decimal(double value, int decimals) {
+  char buffer[64];
+  const auto result =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
+  return std::string(buffer, result.ptr);
+}
+
 bool is_valid_utf8(std::string_view text) {
   std::size_t at = 0;
   while (at < text.size()) {

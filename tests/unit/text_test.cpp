@@ -69,6 +69,13 @@ TEST(ParseUnsigned, DigitsOnly) {
   }
 }
 
+TEST(FixedDecimal, ExactlyTheDigitsAskedFor) {
+  EXPECT_EQ(fixed_decimal(82.5, 2), "82.50");
+  EXPECT_EQ(fixed_decimal(2.96, 1), "3.0");
+  EXPECT_EQ(fixed_decimal(0.04, 1), "0.0");
+  EXPECT_EQ(fixed_decimal(2.5001, 0), "3");
+}
+
 TEST(Utf8, Validity) {
   EXPECT_TRUE(is_valid_utf8(""));
   EXPECT_TRUE(is_valid_utf8("plain"));

@@ -48,6 +48,9 @@ bool equals_ignoring_ascii_case(std::string_view a, std::string_view b);
 // The shortest decimal text that reads back as `value` ("85", "82.5", "0.1").
 std::string shortest_decimal(double value);
 
+// `value` with exactly `decimals` digits after the point, rounded ("82.50", "3").
+std::string fixed_decimal(double value, int decimals);
+
 bool is_valid_utf8(std::string_view text);
 
 // The longest prefix of `text` of at most `max_bytes` that does not end inside a UTF-8 sequence.
