@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const sourceDir = process.env.BULKQA_SOURCE_DIR ?? path.resolve(import.meta.dirname, '../..');
 const binDir = process.env.BULKQA_BIN_DIR ?? path.join(sourceDir, 'build/bin');
@@ -91,11 +91,7 @@ before(async () => {
   serve.stderr.on('data', (chunk) => { stderr += chunk; });
   exited = new Promise((resolve) => serve.on('exit', (code, signal) => resolve(code ?? signal)));
   url = await reviewUrl();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

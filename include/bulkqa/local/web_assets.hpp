@@ -15,7 +15,8 @@ struct WebAsset {
   std::string_view body;
 };
 
-// By URL path: "/" for the page, "/assets/<file>" for its scripts and style.
+// By URL path: "/" for the review page, "/admin" for the admin page, "/assets/<file>" for their
+// scripts and styles.
 using WebAssets = std::map<std::string, WebAsset, std::less<>>;
 
 const WebAssets& embedded_web_assets();
