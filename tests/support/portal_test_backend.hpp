@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "bulkqa/portal/portal_backend.hpp"
@@ -31,5 +32,10 @@ struct PortalTestBackendFactory {
   std::string name;
   std::function<std::unique_ptr<PortalTestBackend>()> make;
 };
+
+// For gtest's test names and messages.
+inline void PrintTo(const PortalTestBackendFactory& factory, std::ostream* out) {
+  *out << factory.name;
+}
 
 }  // namespace bulkqa::testing
