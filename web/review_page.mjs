@@ -63,21 +63,31 @@ async function fetchTemplate() {
   return response.text();
 }
 
-// Puts the rendered template in the page and runs its scripts, which innerHTML leaves inert; its
-// scripts and styles are re-created carrying the page's nonce, which the Content-Security-Policy
-// asks of inline ones. Ground Truth's loader is left out: the crowd elements are defined here.
+// A copy of an inert script or style, carrying the page's nonce: what the
+// Content-Security-Policy asks of inline ones.
+function withNonce(inert) {
+  const live = document.createElement(inert.localName);
+  for (const attribute of inert.attributes) live.setAttribute(attribute.name, attribute.value);
+  live.nonce = nonce;
+  live.textContent = inert.textContent;
+  return live;
+}
+
+// Puts the rendered template in the page and runs its scripts, which innerHTML leaves inert. It
+// is parsed in an inert <template> first, so that no style without the nonce reaches the page;
+// its scripts run once the crowd elements in the page are upgraded. Ground Truth's loader is left
+// out: the crowd elements are defined here.
 function mount(html) {
-  taskArea.innerHTML = html;
-  for (const inert of taskArea.querySelectorAll('script, style')) {
-    if (inert.localName === 'script' && inert.src.endsWith(groundTruthLoader)) {
+  const parsed = document.createElement('template');
+  parsed.innerHTML = html;
+  for (const inert of parsed.content.querySelectorAll('style')) inert.replaceWith(withNonce(inert));
+  taskArea.replaceChildren(parsed.content);
+  for (const inert of taskArea.querySelectorAll('script')) {
+    if (inert.src.endsWith(groundTruthLoader)) {
       inert.remove();
-      continue;
+    } else {
+      inert.replaceWith(withNonce(inert));
     }
-    const live = document.createElement(inert.localName);
-    for (const attribute of inert.attributes) live.setAttribute(attribute.name, attribute.value);
-    live.nonce = nonce;
-    live.textContent = inert.textContent;
-    inert.replaceWith(live);
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include "bulkqa/review/placeholder_image.hpp"
+
 namespace bulkqa::testing {
 namespace {
 
@@ -113,7 +115,7 @@ Result<std::string> InMemoryPortalBackend::image(const std::string& reviewer, co
   ++image_requests_;
   for (const Task& task : tasks_) {
     if (task.image == uri && task.holder == reviewer && !task.answer) {
-      return std::string(kImageBytes);
+      return placeholder_png(uri.key);
     }
   }
   return make_error(errc::kNotATaskImage, uri.str() + " is not an image of your task");
@@ -138,8 +140,11 @@ portal::TaskCounts InMemoryPortalBackend::counts() const {
 
 portal::AssignedTask InMemoryPortalBackend::assigned(std::size_t index) const {
   const S3Uri& image = tasks_[index].image;
+  // As pre-labeling makes it for the worker template.
+  const nlohmann::json source = {
+      {"s3_image_url", image.str()}, {"label", "Crab"}, {"confidence", 90}};
   return {index,
-          {{"sourceRef", image.str()}},
+          {{"sourceRef", nlohmann::json::array({source})}},
           {{image.str(), "/s3/" + image.bucket + "/" + image.key}},
           SystemClock::now() + std::chrono::minutes(30)};
 }

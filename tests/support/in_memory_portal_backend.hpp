@@ -17,7 +17,8 @@ namespace bulkqa::testing {
 
 class InMemoryPortalBackend final : public portal::PortalBackend, public PortalTestBackend {
  public:
-  // `tasks` tasks, task i with the one image s3://<bucket>/images/<i>.png, one reviewer each.
+  // `tasks` tasks, task i with the one image s3://<bucket>/images/<i>.png labeled "Crab" (a
+  // placeholder PNG), one reviewer each.
   InMemoryPortalBackend(std::size_t tasks, std::string bucket);
 
   // PortalTestBackend
@@ -40,7 +41,7 @@ class InMemoryPortalBackend final : public portal::PortalBackend, public PortalT
   // How many times image() was asked, whatever it answered.
   std::size_t image_requests() const;
 
-  static constexpr std::string_view kImageBytes = "\x89PNG\r\n\x1a\n test image";
+  static constexpr std::string_view kPngSignature = "\x89PNG\r\n\x1a\n";
   static constexpr auto kSessionLifetime = std::chrono::hours(12);
 
  private:
