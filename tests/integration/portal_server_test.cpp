@@ -6,8 +6,6 @@
 // factory of backends: the in-memory double here, the real Portal on moto where it is linked.
 #include "bulkqa/portal/portal_server.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,6 +19,7 @@
 
 #include "bulkqa/review/portal_requests.hpp"
 #include "support/in_memory_portal_backend.hpp"
+#include "support/loopback_socket.hpp"
 #include "support/result_assertions.hpp"
 #include "support/test_certificates.hpp"
 
@@ -361,15 +360,8 @@ TEST_P(PortalServerTest, PathTraversalReachesNoFileAndNoObject) {
 // Sends `request` raw on a new connection and returns what arrives before the server stops
 // sending (or closes).
 std::string send_raw(int port, const std::string& request) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot connect to the portal");
-  }
+  const int fd = testing::connect_to_loopback(port);
+  if (fd < 0) throw std::runtime_error("cannot connect to the portal");
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string answer;
   char buffer[4096];
