@@ -4,6 +4,8 @@
 # src/CMakeLists.txt and embed_web_assets.cmake.
 set(BULKQA_WEB_ASSETS
     "/|text/html|web/review.html"
+    "/invite|text/html|web/invite.html"
+    "/assets/invite.mjs|text/javascript|web/invite.mjs"
     "/assets/review.css|text/css|web/review.css"
     "/assets/review_page.mjs|text/javascript|web/review_page.mjs"
     "/assets/crowd_elements.mjs|text/javascript|web/crowd_elements.mjs"

@@ -1,6 +1,10 @@
 // The review page of `bulkqa serve`: asks the server for this worker's next task, renders the
 // worker template with Ground Truth's Liquid semantics in the browser, and posts the crowd-form's
 // answer back. Each task is a fresh page load, as each Ground Truth task is.
+//
+// Under the portal's Content-Security-Policy: the template's scripts and styles are re-created
+// with this page's nonce, every POST carries the session's CSRF token (from /api/me), and images
+// load from the URLs the task's image_urls gives (presigned S3 URLs on AWS).
 import { defineCrowdElements } from './crowd_elements.mjs';
 import {
   createGroundTruthLiquid,
@@ -10,6 +14,11 @@ import {
 
 const waitingPollMs = 3000;
 const groundTruthLoader = 'crowd-html-elements.js';
+// The nonce the server gave this page's module script: what re-created scripts and styles carry.
+const nonce = document.querySelector('script[nonce]')?.nonce ?? '';
+// Images of the task shown, by S3 URI; a URI not in it is served by the local stand-in.
+let imageUrls = {};
+let csrfToken = '';
 
 const taskArea = document.getElementById('serve-task');
 const progress = document.getElementById('serve-progress');
@@ -22,32 +31,63 @@ function showMessage(text, isError = false) {
   message.hidden = false;
 }
 
+class HttpError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
 async function fetchJson(url, options) {
   const response = await fetch(url, { cache: 'no-store', ...options });
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.message ?? `${url}: HTTP ${response.status}`);
+  if (!response.ok) {
+    throw new HttpError(body.message ?? `${url}: HTTP ${response.status}`, response.status);
+  }
   return body;
+}
+
+// The session's CSRF token. The local stand-in has no accounts, and no /api/me (404).
+async function fetchCsrfToken() {
+  try {
+    return (await fetchJson('/api/me')).csrf;
+  } catch (error) {
+    if (error.status === 404) return '';
+    throw error;
+  }
 }
 
 async function fetchTemplate() {
   const response = await fetch('/template', { cache: 'no-store' });
-  if (!response.ok) throw new Error(`/template: HTTP ${response.status}`);
+  if (!response.ok) throw new HttpError(`/template: HTTP ${response.status}`, response.status);
   return response.text();
 }
 
-// Puts the rendered template in the page and runs its scripts, which innerHTML leaves inert.
-// Ground Truth's loader is left out: the crowd elements are defined here.
+// A copy of an inert script or style, carrying the page's nonce: what the
+// Content-Security-Policy asks of inline ones.
+function withNonce(inert) {
+  const live = document.createElement(inert.localName);
+  for (const attribute of inert.attributes) live.setAttribute(attribute.name, attribute.value);
+  live.nonce = nonce;
+  live.textContent = inert.textContent;
+  return live;
+}
+
+// Puts the rendered template in the page and runs its scripts, which innerHTML leaves inert. It
+// is parsed in an inert <template> first, so that no style without the nonce reaches the page;
+// its scripts run once the crowd elements in the page are upgraded. Ground Truth's loader is left
+// out: the crowd elements are defined here.
 function mount(html) {
-  taskArea.innerHTML = html;
+  const parsed = document.createElement('template');
+  parsed.innerHTML = html;
+  for (const inert of parsed.content.querySelectorAll('style')) inert.replaceWith(withNonce(inert));
+  taskArea.replaceChildren(parsed.content);
   for (const inert of taskArea.querySelectorAll('script')) {
     if (inert.src.endsWith(groundTruthLoader)) {
       inert.remove();
-      continue;
+    } else {
+      inert.replaceWith(withNonce(inert));
     }
-    const script = document.createElement('script');
-    for (const attribute of inert.attributes) script.setAttribute(attribute.name, attribute.value);
-    script.textContent = inert.textContent;
-    inert.replaceWith(script);
   }
 }
 
@@ -56,7 +96,7 @@ async function submitAnswer(taskId, form, answer) {
   try {
     const result = await fetchJson(`/api/tasks/${taskId}/answer`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken },
       body: JSON.stringify(answer),
     });
     if (result.progress.complete === result.progress.total) {
@@ -94,6 +134,7 @@ async function showNextTask(liquid, templateText) {
   }
   message.hidden = true;
   progress.textContent += ` · task ${state.task.id + 1}`;
+  imageUrls = state.task.image_urls ?? {};
   mount(await renderWorkerTemplate(liquid, templateText, state.task.input));
   const form = taskArea.querySelector('crowd-form');
   form.addEventListener('crowd-submit', (event) => {
@@ -102,11 +143,21 @@ async function showNextTask(liquid, templateText) {
 }
 
 function fail(error) {
+  if (error.status === 401) {
+    showMessage('You are not signed in: open the invite link you were given.', true);
+    return;
+  }
   showMessage(`Cannot show a task: ${error.message}`, true);
 }
 
 defineCrowdElements(window.customElements);
-const liquid = createGroundTruthLiquid(window.liquidjs.Liquid, { grantReadAccess: localObjectUrl });
-fetchTemplate()
+const liquid = createGroundTruthLiquid(window.liquidjs.Liquid, {
+  grantReadAccess: (uri) => imageUrls[uri] ?? localObjectUrl(uri),
+});
+fetchCsrfToken()
+  .then((token) => {
+    csrfToken = token;
+    return fetchTemplate();
+  })
   .then((templateText) => showNextTask(liquid, templateText))
   .catch(fail);

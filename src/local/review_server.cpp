@@ -48,10 +48,6 @@ std::string worker_of(const httplib::Request& request, httplib::Response& respon
   return id;
 }
 
-bool is_loopback_address(std::string_view address) {
-  return address == "127.0.0.1" || address == "localhost" || address == "::1";
-}
-
 void answer_json(httplib::Response& response, int status, const nlohmann::json& body) {
   response.status = status;
   response.set_header("Cache-Control", "no-store");

@@ -38,4 +38,8 @@ bool is_loopback_host(std::string_view host_header, int port) {
   return false;
 }
 
+bool is_loopback_address(std::string_view address) {
+  return address == "127.0.0.1" || address == "localhost" || address == "::1";
+}
+
 }  // namespace bulkqa

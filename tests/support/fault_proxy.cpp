@@ -114,20 +114,6 @@ bool send_all(int fd, const std::string& data) {
   return true;
 }
 
-int connect_loopback(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 }  // namespace
 
 struct FaultProxy::Impl {
@@ -293,7 +279,7 @@ void FaultProxy::Impl::serve(int client_fd) {
   std::optional<SocketReader> upstream;
   auto connect_upstream = [&] {
     close_socket(upstream_fd);
-    upstream_fd = connect_loopback(upstream_port);
+    upstream_fd = connect_to_loopback(upstream_port);
     upstream.emplace(upstream_fd, wake_pipe[0]);
     return upstream_fd >= 0;
   };

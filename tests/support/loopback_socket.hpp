@@ -15,4 +15,7 @@ struct ListeningSocket {
 // std::runtime_error naming `owner` when it cannot listen.
 ListeningSocket listen_on_loopback(int backlog, const std::string& owner);
 
+// A TCP connection to 127.0.0.1:`port`; -1 when it cannot connect.
+int connect_to_loopback(int port);
+
 }  // namespace bulkqa::testing

@@ -17,4 +17,7 @@ std::optional<std::string> cookie_value(std::string_view cookie_header, std::str
 // read it or post answers to it.
 bool is_loopback_host(std::string_view host_header, int port);
 
+// Whether a bind address is the loopback's ("127.0.0.1", "localhost", "::1").
+bool is_loopback_address(std::string_view address);
+
 }  // namespace bulkqa
