@@ -251,7 +251,7 @@ Result<SubmitOutcome> Portal::submit(std::size_t index, const std::string& revie
   }
   const auto unchecked = static_cast<std::size_t>(std::count_if(
       votes->begin(), votes->end(), [](const Vote& vote) { return !vote.confirmed; }));
-  const AnswerItem answer{{index, reviewer, task.items.front().label, (*place)->handed_out,
+  const AnswerItem answer{{index, task.items.front().label, reviewer, (*place)->handed_out,
                            options_.clock(), task.items.size(), unchecked},
                           std::move(content),
                           false};
@@ -380,8 +380,9 @@ Result<json> Portal::progress() {
   json labels = json::object();
   for (const auto& task : *places) {
     json& label = labels[tasks_[task.task].items.front().label];
-    label["total"] = label.value("total", 0) + 1;
-    label["done"] = label.value("done", 0) + (task_complete(task) ? 1 : 0);
+    if (label.is_null()) label = {{"done", 0}, {"total", 0}};
+    label["total"] = label["total"].get<int>() + 1;
+    label["done"] = label["done"].get<int>() + (task_complete(task) ? 1 : 0);
   }
   json reviewers = json::object();
   json answers = json::array();

@@ -50,6 +50,16 @@ Result<SystemClock::time_point> time_attribute(const json& item, std::string_vie
   return from_millis(static_cast<std::int64_t>(*millis));
 }
 
+// DynamoDB refuses a request naming a placeholder its expressions do not use (a one-place task
+// has no other place to check the reviewer against).
+json used_in(const json& placeholders, const std::string& expressions) {
+  json used = json::object();
+  for (const auto& [name, value] : placeholders.items()) {
+    if (expressions.find(name) != std::string::npos) used[name] = value;
+  }
+  return used;
+}
+
 std::string place_attribute(std::size_t place) {
   return "place" + std::to_string(place);
 }
@@ -273,7 +283,7 @@ Result<AnswerItem> parse_answer_item(const json& item) {
                        error_of(unchecked), error_of(applied)})) {
     return with_context("answer item", *error);
   }
-  return AnswerItem{{static_cast<std::size_t>(*task), *reviewer, *label, *handed_out, *submitted,
+  return AnswerItem{{static_cast<std::size_t>(*task), *label, *reviewer, *handed_out, *submitted,
                      static_cast<std::size_t>(*images), static_cast<std::size_t>(*unchecked)},
                     *content,
                     *applied};
@@ -303,16 +313,17 @@ json claim_request(const std::string& table, const PlaceChoice& choice, std::siz
     condition += " AND (attribute_not_exists(" + other + ") OR " + other +
                  ".#reviewer <> :reviewer OR " + open(other) + ")";
   }
+  const std::string update = "SET " + chosen + " = :lease";
+  const json values = {{":reviewer", string_value(lease.reviewer)},
+                       {":false", bool_value(false)},
+                       {":now", time_value(now)},
+                       {":lease", lease_value(lease)}};
   return {{"TableName", table},
           {"Key", task_key(choice.task)},
-          {"UpdateExpression", "SET " + chosen + " = :lease"},
+          {"UpdateExpression", update},
           {"ConditionExpression", condition},
-          {"ExpressionAttributeNames", names},
-          {"ExpressionAttributeValues",
-           {{":reviewer", string_value(lease.reviewer)},
-            {":false", bool_value(false)},
-            {":now", time_value(now)},
-            {":lease", lease_value(lease)}}}};
+          {"ExpressionAttributeNames", used_in(names, update + " " + condition)},
+          {"ExpressionAttributeValues", used_in(values, update + " " + condition)}};
 }
 
 json store_answer_request(const std::string& table, std::size_t place, const AnswerItem& answer) {
