@@ -1,5 +1,7 @@
 #include "bulkqa/aws/dynamodb.hpp"
 
+#include "bulkqa/util/text.hpp"
+
 namespace bulkqa::aws {
 namespace {
 
@@ -23,6 +25,48 @@ Result<nlohmann::json> parse_dynamodb_answer(std::string_view operation, std::st
     return malformed_answer(operation, "the answer is not a JSON object");
   }
   return json;
+}
+
+namespace {
+
+Error attribute_error(std::string_view name, std::string_view expected) {
+  return make_error(errc::kInvalidItem,
+                    "attribute '" + std::string(name) + "' is not " + std::string(expected));
+}
+
+// The value of the attribute of type `type` ("S", "N", "BOOL"), or nullptr.
+const nlohmann::json* typed_value(const nlohmann::json& item, std::string_view name,
+                                  const char* type) {
+  const auto found = item.find(name);
+  if (found == item.end() || !found->is_object()) return nullptr;
+  const auto value = found->find(type);
+  return value == found->end() ? nullptr : &*value;
+}
+
+}  // namespace
+
+Result<std::string> string_attribute(const nlohmann::json& item, std::string_view name) {
+  const nlohmann::json* value = typed_value(item, name, "S");
+  if (!value || !value->is_string()) return attribute_error(name, "a string (S)");
+  return value->get<std::string>();
+}
+
+const std::string* number_text(const nlohmann::json& item, std::string_view name) {
+  const nlohmann::json* value = typed_value(item, name, "N");
+  return value && value->is_string() ? value->get_ptr<const std::string*>() : nullptr;
+}
+
+Result<std::uint64_t> count_attribute(const nlohmann::json& item, std::string_view name) {
+  const std::string* text = number_text(item, name);
+  const auto count = text ? parse_unsigned(*text) : std::nullopt;
+  if (!count) return attribute_error(name, "a count (N)");
+  return *count;
+}
+
+Result<bool> bool_attribute(const nlohmann::json& item, std::string_view name) {
+  const nlohmann::json* value = typed_value(item, name, "BOOL");
+  if (!value || !value->is_boolean()) return attribute_error(name, "a boolean (BOOL)");
+  return value->get<bool>();
 }
 
 Result<ScanPage> parse_scan_page(nlohmann::json answer) {
@@ -92,11 +136,20 @@ Result<nlohmann::json> DynamoDbClient::update_item(const nlohmann::json& request
 }
 
 Result<std::vector<nlohmann::json>> DynamoDbClient::scan_all(const std::string& table) {
+  return read_all_pages("Scan", {{"TableName", table}, {"ConsistentRead", true}});
+}
+
+Result<std::vector<nlohmann::json>> DynamoDbClient::query_all(nlohmann::json request) {
+  return read_all_pages("Query", std::move(request));
+}
+
+Result<std::vector<nlohmann::json>> DynamoDbClient::read_all_pages(const std::string& operation,
+                                                                   nlohmann::json request) {
   std::vector<nlohmann::json> items;
-  nlohmann::json request = {{"TableName", table}, {"ConsistentRead", true}};
   while (true) {
-    auto answer = call("Scan", request);
+    auto answer = call(operation, request);
     if (!answer) return answer.error();
+    // A Query's answer has the shape of a Scan's.
     auto page = parse_scan_page(std::move(*answer));
     if (!page) return page.error();
     items.insert(items.end(), std::make_move_iterator(page->items.begin()),

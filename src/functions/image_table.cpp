@@ -3,6 +3,7 @@
 #include <charconv>
 #include <set>
 
+#include "bulkqa/aws/dynamodb.hpp"
 #include "bulkqa/aws/sigv4.hpp"
 #include "bulkqa/util/text.hpp"
 
@@ -22,23 +23,8 @@ nlohmann::json image_upsert_request(const std::string& table, const BatchItem& i
 
 namespace {
 
-Result<std::string> string_attribute(const nlohmann::json& item, const char* name) {
-  const auto found = item.find(name);
-  if (found == item.end() || !found->contains("S") || !(*found)["S"].is_string()) {
-    return make_error(errc::kInvalidItem,
-                      std::string("attribute '") + name + "' is not a string (S)");
-  }
-  return (*found)["S"].get<std::string>();
-}
-
-const std::string* number_text(const nlohmann::json& item, const char* name) {
-  const auto found = item.find(name);
-  if (found == item.end() || !found->contains("N") || !(*found)["N"].is_string()) return nullptr;
-  return (*found)["N"].get_ptr<const std::string*>();
-}
-
 Result<double> confidence_attribute(const nlohmann::json& item) {
-  const std::string* text = number_text(item, "confidence");
+  const std::string* text = aws::number_text(item, "confidence");
   const auto number = text ? parse_finite_number(*text) : std::nullopt;
   if (!number) return make_error(errc::kInvalidItem, "attribute 'confidence' is not a number (N)");
   return *number;
@@ -47,19 +33,14 @@ Result<double> confidence_attribute(const nlohmann::json& item) {
 // A vote count; absent means no votes yet.
 Result<std::size_t> count_attribute(const nlohmann::json& item, const char* name) {
   if (!item.contains(name)) return std::size_t{0};
-  const std::string* text = number_text(item, name);
-  const auto count = text ? parse_unsigned(*text) : std::nullopt;
-  if (!count)
-    return make_error(errc::kInvalidItem,
-                      std::string("attribute '") + name + "' is not a count (N)");
-  return static_cast<std::size_t>(*count);
+  return aws::count_attribute(item, name);
 }
 
 }  // namespace
 
 Result<ReviewedImage> reviewed_image(const nlohmann::json& item) {
-  auto url = string_attribute(item, "s3_image_url");
-  auto label = string_attribute(item, "label");
+  auto url = aws::string_attribute(item, "s3_image_url");
+  auto label = aws::string_attribute(item, "label");
   auto confidence = confidence_attribute(item);
   auto confirms = count_attribute(item, "WorkerConfirmCount");
   auto disconfirms = count_attribute(item, "WorkerDisconfirmCount");

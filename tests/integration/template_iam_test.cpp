@@ -3,13 +3,8 @@
 // functions resolved to the test's buckets and table (tests/support/template_policies.py). The
 // whole flow passes under those policies, and calls outside a role are refused.
 //
-// Two differences between moto's authorization and AWS's shape what moto is given:
-// - moto authorizes DynamoDB calls by action only (it evaluates them against the resource "*"): the
-//   DynamoDB statements get the resource "*", and their resources are checked against the table's
-//   ARN here instead;
-// - moto authorizes DeleteObjects, the batch delete, as s3:DeleteObject on the bucket's ARN, where
-//   AWS checks each key: a statement allowing s3:DeleteObject on "<bucket>/*" also names
-//   "<bucket>" (only its own buckets, so deletes elsewhere stay refused).
+// How moto's authorization differs from AWS's, and what moto is given for it: see
+// support/template_policies.hpp.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -22,6 +17,7 @@
 #include "bulkqa/local/local_stack.hpp"
 #include "support/function_harness.hpp"
 #include "support/moto.hpp"
+#include "support/template_policies.hpp"
 
 namespace bulkqa {
 namespace {
@@ -30,92 +26,15 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::MotoServer;
 
-constexpr const char* kAccount = "123456789012";
-constexpr const char* kRegion = "us-east-1";
-// The id the stack's ARN ends with; the functions' names end with it.
-constexpr const char* kStackUuid = "6f1c2b7e-3d4a-4e5f-9a8b-7c6d5e4f3a2b";
-
-// The names a deployment would give the template's parameters and resources.
-struct Deployment {
-  std::string stack_bucket;
-  std::string launch_bucket;
-  std::string image_bucket;
-  std::string table;
-  std::string corpus_key = "corpus/smallsample.csv";
-  std::string image_prefix = "caltech101/";
-};
-
-// {"LaunchRole": policy, ...} as template_policies.py resolves them for `deployment`, with the
-// template's other parameters at their defaults unless `parameters` ("Name=value") sets them.
-json template_policies(const Deployment& deployment,
-                       const std::vector<std::string>& parameters = {}) {
-  const fs::path output =
-      fs::temp_directory_path() / (MotoServer::unique_name("policies") + ".json");
-  const fs::path errors =
-      fs::temp_directory_path() / (MotoServer::unique_name("policies") + ".log");
-  std::vector<std::string> arguments = {
-      "python3",
-      testing::source_path("tests/support/template_policies.py"),
-      testing::source_path("cloudformation/bulkqa.yaml"),
-      "--parameter=LaunchBucket=" + deployment.launch_bucket,
-      "--parameter=LaunchPackageKey=packages/launch.zip",
-      "--parameter=PreLabelingPackageKey=packages/pre-labeling.zip",
-      "--parameter=PostLabelingPackageKey=packages/post-labeling.zip",
-      "--parameter=LabelCorpusKey=" + deployment.corpus_key,
-      "--parameter=ImageSourceBucket=" + deployment.image_bucket,
-      "--parameter=ImageSourcePrefix=" + deployment.image_prefix,
-      "--parameter=TableName=" + deployment.table,
-      "--resource=StackBucket=" + deployment.stack_bucket,
-      std::string("--region=") + kRegion,
-      std::string("--account=") + kAccount,
-      std::string("--stack-uuid=") + kStackUuid,
-      "--output=" + output.string()};
-  for (const auto& parameter : parameters) arguments.push_back("--parameter=" + parameter);
-  auto process = local::FunctionProcess::start("/usr/bin/env", {}, errors, arguments);
-  if (!process) throw std::runtime_error(process.error().describe());
-  if (process->wait() != 0) {
-    throw std::runtime_error("template_policies.py failed: " + testing::read_file(errors));
-  }
-  json policies = json::parse(testing::read_file(output));
-  fs::remove(output);
-  fs::remove(errors);
-  return policies;
-}
-
-std::vector<std::string> actions_of(const json& statement) {
-  const json& action = statement["Action"];
-  return action.is_array() ? action.get<std::vector<std::string>>()
-                           : std::vector<std::string>{action.get<std::string>()};
-}
-
-bool is_dynamodb_statement(const json& statement) {
-  for (const auto& action : actions_of(statement)) {
-    if (!action.starts_with("dynamodb:")) return false;
-  }
-  return true;
-}
-
-bool allows(const json& statement, const std::string& wanted) {
-  for (const auto& action : actions_of(statement)) {
-    if (action == wanted) return true;
-  }
-  return false;
-}
-
-// The policy as moto can enforce it (see the top).
-json as_moto_enforces(json policy) {
-  for (auto& statement : policy["Statement"]) {
-    if (is_dynamodb_statement(statement)) statement["Resource"] = "*";
-    if (!allows(statement, "s3:DeleteObject")) continue;
-    json resources = statement["Resource"].is_array() ? statement["Resource"]
-                                                      : json::array({statement["Resource"]});
-    for (const std::string resource : json(resources)) {
-      if (resource.ends_with("/*")) resources.push_back(resource.substr(0, resource.size() - 2));
-    }
-    statement["Resource"] = resources;
-  }
-  return policy;
-}
+using testing::actions_of;
+using testing::allows;
+using testing::as_moto_enforces;
+using testing::Deployment;
+using testing::is_dynamodb_statement;
+using testing::kAccount;
+using testing::kRegion;
+using testing::kStackUuid;
+using testing::template_policies;
 
 std::string table_arn(const std::string& table) {
   return std::string("arn:aws:dynamodb:") + kRegion + ":" + kAccount + ":table/" + table;
@@ -130,7 +49,7 @@ TEST(TemplatePolicies, EveryStatementNamesItsActionsAndResourcesWithoutWildcards
   const Deployment deployment{"stack", "launch", "images", "table"};
   const json policies = template_policies(deployment);
   const std::set<std::string> roles = {"LaunchRole", "PreLabelingRole", "PostLabelingRole",
-                                       "SageMakerExecutionRole"};
+                                       "SageMakerExecutionRole", "PortalPolicy"};
   for (const auto& [role, policy] : policies.items()) {
     EXPECT_TRUE(roles.contains(role)) << role;
     for (const auto& statement : policy["Statement"]) {
@@ -146,7 +65,12 @@ TEST(TemplatePolicies, EveryStatementNamesItsActionsAndResourcesWithoutWildcards
         EXPECT_NE(resource, "*") << role << ": " << statement.dump();
       }
       if (is_dynamodb_statement(statement)) {
-        EXPECT_EQ(statement["Resource"], table_arn(deployment.table)) << role;
+        // Only the portal's own policy reaches the portal table.
+        if (role == "PortalPolicy" && statement["Sid"] == "PortalState") {
+          EXPECT_EQ(statement["Resource"], table_arn(deployment.portal_table)) << role;
+        } else {
+          EXPECT_EQ(statement["Resource"], table_arn(deployment.table)) << role;
+        }
       }
     }
   }
@@ -263,6 +187,33 @@ TEST(TemplatePolicies, AssumingTheEventRoleIsGrantedOnlyWhenSwitchedOnAndOnlyFor
   ASSERT_EQ(assuming.size(), 1u);
   EXPECT_EQ(assuming[0]["Resource"],
             std::string("arn:aws:iam::") + kAccount + ":role/SageMakerExecutionRole");
+}
+
+TEST(TemplatePolicies, ThePortalReadsOnlyTheStackBucketAndWritesOnlyItsTableAndVotes) {
+  const json policies = template_policies({"stack", "launch", "images", "table"});
+  const std::string portal = "PortalPolicy";
+  EXPECT_TRUE(role_allows(policies, portal, "s3:GetObject", "arn:aws:s3:::stack/batches/0.json"));
+  EXPECT_TRUE(role_allows(policies, portal, "s3:GetObject", "arn:aws:s3:::stack/manifest.json"));
+  EXPECT_FALSE(role_allows(policies, portal, "s3:GetObject", "arn:aws:s3:::launch/corpus.csv"));
+  EXPECT_FALSE(role_allows(policies, portal, "s3:PutObject", "arn:aws:s3:::stack/x"));
+  const std::string portal_table = table_arn("portal-table");
+  for (const char* action : {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                             "dynamodb:DeleteItem", "dynamodb:Query"}) {
+    EXPECT_TRUE(role_allows(policies, portal, action, portal_table)) << action;
+  }
+  EXPECT_FALSE(role_allows(policies, portal, "dynamodb:Scan", portal_table));
+  // The image table: counting votes only (no deletes, no scans of the result).
+  EXPECT_TRUE(role_allows(policies, portal, "dynamodb:UpdateItem", table_arn("table")));
+  for (const char* action : {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Scan"}) {
+    EXPECT_FALSE(role_allows(policies, portal, action, table_arn("table"))) << action;
+  }
+  // No other role reaches the portal table (it holds the reviewers' identities).
+  for (const auto& [role, policy] : policies.items()) {
+    if (role == portal) continue;
+    for (const char* action : {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"}) {
+      EXPECT_FALSE(role_allows(policies, role, action, portal_table)) << role << " " << action;
+    }
+  }
 }
 
 TEST(TemplatePolicies, NoManagedPolicyAnywhere) {

@@ -3,9 +3,10 @@
 
 Reads the template (YAML with CloudFormation's short-form tags), gathers every role's policies (its
 inline Policies and the AWS::IAM::RolePolicy resources attached to it, conditions evaluated) and
-resolves the intrinsic functions (Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::If, Fn::Equals, ...)
-with the parameter values and physical resource names given on the command line. Writes
-{"<role logical id>": <one policy document>} as JSON.
+every AWS::IAM::ManagedPolicy's document (under its own logical id), and resolves the intrinsic
+functions (Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::If, Fn::Equals, ...) with the parameter values
+and physical resource names given on the command line. Writes
+{"<role or managed policy logical id>": <one policy document>} as JSON.
 
   template_policies.py TEMPLATE [--parameter NAME=VALUE]... [--resource LOGICAL_ID=NAME]...
                        [--region R] [--account A] [--stack-name S] [--stack-uuid U]
@@ -201,7 +202,8 @@ NAME_PROPERTIES = ("BucketName", "TableName", "FunctionName", "LogGroupName", "R
 
 
 def role_policies(resolver):
-    """{role logical id: [statement, ...]} over inline policies and attached RolePolicy resources."""
+    """{role or managed policy logical id: [statement, ...]} over inline policies, attached
+    RolePolicy resources and managed policies."""
     resources = resolver.template["Resources"]
     statements = {}
 
@@ -210,9 +212,13 @@ def role_policies(resolver):
         statements[role].extend(listed if isinstance(listed, list) else [listed])
 
     for logical_id, resource in resources.items():
-        if resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        if resource["Type"] == "AWS::IAM::Policy":
             raise ResolveError(f"{logical_id}: {resource['Type']} is not read here; attach "
                                "policies inline or as AWS::IAM::RolePolicy")
+        # A managed policy stands for whoever it is attached to outside the stack (the portal).
+        if resource["Type"] == "AWS::IAM::ManagedPolicy":
+            statements[logical_id] = []
+            add(logical_id, resolver.resolve(resource["Properties"]["PolicyDocument"]))
         if "ManagedPolicyArns" in resource.get("Properties", {}):
             raise ResolveError(f"{logical_id}: managed policies are not read here")
         if resource["Type"] == "AWS::IAM::Role":

@@ -3,6 +3,7 @@
 // "1"}}.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,14 @@ struct ScanPage {
 // LastEvaluatedKey is not an object.
 Result<ScanPage> parse_scan_page(nlohmann::json answer);
 
+// Reading an item's attributes; errors ("InvalidItem") name the attribute and the type expected.
+Result<std::string> string_attribute(const nlohmann::json& item, std::string_view name);
+// The text of a number attribute (N), or nullptr when it is absent or not one.
+const std::string* number_text(const nlohmann::json& item, std::string_view name);
+// A whole number from 0 up (N).
+Result<std::uint64_t> count_attribute(const nlohmann::json& item, std::string_view name);
+Result<bool> bool_attribute(const nlohmann::json& item, std::string_view name);
+
 class DynamoDbClient {
  public:
   DynamoDbClient(const AwsConfig& config, HttpClient& http, RetryOptions retry = {});
@@ -49,10 +58,16 @@ class DynamoDbClient {
 
   // Every item of the table, following LastEvaluatedKey.
   Result<std::vector<nlohmann::json>> scan_all(const std::string& table);
+  // Every item a Query `request` (TableName, KeyConditionExpression, …) matches, following
+  // LastEvaluatedKey.
+  Result<std::vector<nlohmann::json>> query_all(nlohmann::json request);
 
   ServiceClient& service() { return client_; }
 
  private:
+  // Every item of a Scan or Query, page after page.
+  Result<std::vector<nlohmann::json>> read_all_pages(const std::string& operation,
+                                                     nlohmann::json request);
   ServiceRequest json_request(const std::string& operation, const nlohmann::json& body) const;
 
   ServiceClient client_;

@@ -10,5 +10,7 @@ inline constexpr std::string_view kConditionalCheckFailed = "ConditionalCheckFai
 inline constexpr std::string_view kInternalError = "InternalError";
 inline constexpr std::string_view kNoSuchBucket = "NoSuchBucket";
 inline constexpr std::string_view kNoSuchKey = "NoSuchKey";
+// A TransactWriteItems refused as a whole, e.g. because one of its conditions failed.
+inline constexpr std::string_view kTransactionCanceled = "TransactionCanceledException";
 
 }  // namespace bulkqa::aws::service_code

@@ -44,17 +44,6 @@ class PostLabeling {
   Result<std::vector<WorkerVotes>> read_votes(const DatasetObject& object,
                                               const std::vector<BatchItem>& batch,
                                               aws::S3Client& reader);
-  // The votes of each image in the tallies, so the table gets exactly what the answer reports.
-  void add_image_votes(const std::string& labeling_job_arn, const std::string& dataset_object_id,
-                       const std::vector<ImageTally>& tallies,
-                       std::vector<ImageVotes>& votes) const;
-  // Counts every vote not counted yet: an image's votes in parts of at most kMaxVotesPerUpdate,
-  // the k-th part of every image in the k-th wave.
-  Status apply_votes(std::vector<ImageVotes> votes);
-  // One wave, at most one part per image, in rounds of concurrent conditional updates.
-  Status apply_wave(std::vector<ImageVotes> pending);
-  // Of the votes whose updates were refused, those the items don't hold yet.
-  Result<std::vector<ImageVotes>> remaining_votes(const std::vector<ImageVotes>& refused);
 
   FunctionConfig config_;
   AwsClients clients_;

@@ -19,6 +19,8 @@ struct AnswerRecord {
   // disagree a little.
   std::chrono::system_clock::time_point handed_out, submitted;
   std::size_t images = 0, unchecked = 0;  // the task's images, and those the reviewer unchecked
+
+  bool operator==(const AnswerRecord&) const = default;
 };
 
 // One task and how many answers it holds of those it needs (--workers-per-task).

@@ -1,0 +1,354 @@
+// The review portal's state on moto with IAM authentication on, every portal running as a user
+// holding only the template's PortalPolicy: invites, sessions, leases, distinct reviewers, votes
+// counted exactly once (also by two portals on one table, and after a crash), images.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "bulkqa/functions/image_table.hpp"
+#include "bulkqa/portal/portal.hpp"
+#include "bulkqa/qa/ground_truth.hpp"
+#include "bulkqa/qa/stack_layout.hpp"
+#include "bulkqa/review/review_simulation.hpp"
+#include "support/moto.hpp"
+#include "support/template_policies.hpp"
+
+namespace bulkqa {
+namespace {
+
+using nlohmann::json;
+using portal::Portal;
+using portal::PortalOptions;
+using testing::MotoServer;
+
+constexpr const char* kLabel = "Crab";
+constexpr std::size_t kImagesPerTask = 2;
+
+// A clock the tests move.
+struct TestClock {
+  std::atomic<std::int64_t> millis{1'800'000'000'000};
+  portal::SystemClock::time_point now() const { return portal::from_millis(millis.load()); }
+  void advance(std::chrono::milliseconds by) { millis += by.count(); }
+};
+
+class PortalTest : public ::testing::Test {
+ protected:
+  static MotoServer& moto() { return MotoServer::shared(); }
+
+  // A launched stack of `tasks` tasks (batches, manifest, images, image items), written as launch
+  // writes them, and an empty portal table.
+  void launch(std::size_t tasks) {
+    deployment_ = {MotoServer::unique_name("portal-stack"), "unused", "unused",
+                   MotoServer::unique_name("portal-images")};
+    deployment_.portal_table = MotoServer::unique_name("portal-table");
+    moto().create_bucket(deployment_.stack_bucket);
+    moto().create_image_table(deployment_.table);
+    create_portal_table();
+    std::string manifest;
+    std::vector<aws::PutObjectRequest> objects;
+    for (std::size_t task = 0; task < tasks; ++task) {
+      std::vector<BatchItem> batch;
+      for (std::size_t image = 0; image < kImagesPerTask; ++image) {
+        // Even images are crabs (the simulated reviewers' truth), odd ones are not.
+        const std::string key = std::string(image % 2 == 0 ? "crab" : "lobster") + "/" +
+                                std::to_string(task) + "-" + std::to_string(image) + ".jpg";
+        batch.push_back({"s3://" + deployment_.stack_bucket + "/" + key, kLabel, 90});
+        objects.push_back({deployment_.stack_bucket, key, "image " + key});
+        ASSERT_TRUE(
+            admin_dynamodb_
+                .update_item(functions::image_upsert_request(deployment_.table, batch.back()))
+                .ok());
+      }
+      const std::string batch_key = std::string(kBatchPrefix) + std::to_string(task) + ".json";
+      objects.push_back({deployment_.stack_bucket, batch_key, batch_to_json(batch).dump()});
+      manifest +=
+          json{{"source-ref", "s3://" + deployment_.stack_bucket + "/" + batch_key}}.dump() + "\n";
+    }
+    objects.push_back({deployment_.stack_bucket, kManifestKey, manifest});
+    for (const auto& status : admin_s3_.put_objects(std::move(objects))) ASSERT_TRUE(status.ok());
+    const json policies = testing::template_policies(deployment_);
+    portal_config_ = moto().config(moto().create_user(
+        MotoServer::unique_name("portal"), testing::as_moto_enforces(policies["PortalPolicy"])));
+  }
+
+  void create_portal_table() {
+    auto created =
+        admin_dynamodb_.call("CreateTable", {{"TableName", deployment_.portal_table},
+                                             {"BillingMode", "PAY_PER_REQUEST"},
+                                             {"AttributeDefinitions",
+                                              {{{"AttributeName", "pk"}, {"AttributeType", "S"}},
+                                               {{"AttributeName", "sk"}, {"AttributeType", "S"}}}},
+                                             {"KeySchema",
+                                              {{{"AttributeName", "pk"}, {"KeyType", "HASH"}},
+                                               {{"AttributeName", "sk"}, {"KeyType", "RANGE"}}}}});
+    ASSERT_TRUE(created.ok()) << created.error().describe();
+  }
+
+  std::unique_ptr<Portal> open(std::size_t workers_per_task) {
+    PortalOptions options;
+    options.aws = portal_config_;
+    options.portal_table = deployment_.portal_table;
+    options.image_table = deployment_.table;
+    options.stack_bucket = deployment_.stack_bucket;
+    options.workers_per_task = workers_per_task;
+    options.lease_time = std::chrono::minutes(30);
+    options.image_url = [](const S3Uri& uri) { return "/s3/" + uri.bucket + "/" + uri.key; };
+    options.clock = [this] { return clock_.now(); };
+    auto opened = Portal::open(std::move(options));
+    if (!opened) ADD_FAILURE() << opened.error().describe();
+    return opened ? std::move(*opened) : nullptr;
+  }
+
+  // Every image item's (confirm, disconfirm) counts by URL.
+  std::map<std::string, std::pair<std::size_t, std::size_t>> image_counts() {
+    auto items = admin_dynamodb_.scan_all(deployment_.table);
+    EXPECT_TRUE(items.ok());
+    std::map<std::string, std::pair<std::size_t, std::size_t>> counts;
+    auto images = functions::reviewed_images(*items);
+    EXPECT_TRUE(images.ok());
+    for (const auto& image : *images) {
+      counts[image.s3_image_url] = {image.confirm_count, image.disconfirm_count};
+    }
+    return counts;
+  }
+
+  // The answer the worker template would submit: every image confirmed or not.
+  static std::string answer(const Portal& portal, std::size_t task, bool confirmed) {
+    json content = json::object();
+    const auto& items = portal.tasks().at(task).items;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      content[items[i].label + "-" + std::to_string(i)] = {{"Confirmed", confirmed}};
+    }
+    return content.dump();
+  }
+
+  // `reviewer` takes the task it is handed and answers it; the task's index.
+  static std::size_t answer_next(Portal& portal, const std::string& reviewer) {
+    auto next = portal.next_task(reviewer);
+    EXPECT_TRUE(next.ok()) << next.error().describe();
+    EXPECT_TRUE(next->task.has_value()) << reviewer;
+    const std::size_t task = next->task->index;
+    auto submitted = portal.submit(task, reviewer, answer(portal, task, true));
+    EXPECT_TRUE(submitted.ok()) << submitted.error().describe();
+    return task;
+  }
+
+  testing::Deployment deployment_;
+  aws::AwsConfig portal_config_;
+  TestClock clock_;
+  aws::HttpClient http_;
+  aws::S3Client admin_s3_{moto().config(moto().admin()), http_};
+  aws::DynamoDbClient admin_dynamodb_{moto().config(moto().admin()), http_};
+};
+
+TEST_F(PortalTest, AnInviteIsRedeemedOnceAndItsSessionIdentifiesTheReviewer) {
+  launch(1);
+  auto portal = open(1);
+  ASSERT_TRUE(portal);
+  auto invite = portal->add_reviewer("alice", true);
+  ASSERT_TRUE(invite.ok()) << invite.error().describe();
+  EXPECT_GE(invite->token.size(), 32u);  // 128 bits as hex at least
+  auto session = portal->redeem_invite(invite->token);
+  ASSERT_TRUE(session.ok()) << session.error().describe();
+  auto owner = portal->check_session(session->session_id);
+  ASSERT_TRUE(owner.ok()) << owner.error().describe();
+  EXPECT_EQ(owner->reviewer, "alice");
+  EXPECT_TRUE(owner->admin);
+
+  auto again = portal->redeem_invite(invite->token);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, errc::kInvalidInvite);
+  // Neither secret is stored in clear.
+  auto items = admin_dynamodb_.scan_all(deployment_.portal_table);
+  ASSERT_TRUE(items.ok());
+  for (const auto& item : *items) {
+    EXPECT_EQ(item.dump().find(invite->token), std::string::npos);
+    EXPECT_EQ(item.dump().find(session->session_id), std::string::npos);
+  }
+  ASSERT_TRUE(portal->end_session(session->session_id).ok());
+  EXPECT_EQ(portal->check_session(session->session_id).error().code, errc::kNoSession);
+  EXPECT_EQ(portal->add_reviewer("alice", false).error().code, errc::kReviewerExists);
+  EXPECT_EQ(portal->add_reviewer("al ice", false).error().code, errc::kInvalidReviewerName);
+}
+
+TEST_F(PortalTest, AnExpiredInviteAndAnExpiredSessionAreRefused) {
+  launch(1);
+  auto portal = open(1);
+  ASSERT_TRUE(portal);
+  auto late = portal->add_reviewer("late", false);
+  auto early = portal->add_reviewer("early", false);
+  ASSERT_TRUE(late.ok() && early.ok());
+  auto session = portal->redeem_invite(early->token);
+  ASSERT_TRUE(session.ok());
+  clock_.advance(std::chrono::hours(24 * 7) + std::chrono::seconds(1));
+  EXPECT_EQ(portal->redeem_invite(late->token).error().code, errc::kInvalidInvite);
+  EXPECT_EQ(portal->check_session(session->session_id).error().code, errc::kNoSession);
+}
+
+TEST_F(PortalTest, RevokingAReviewerEndsItsSessionsAtOnce) {
+  launch(1);
+  auto portal = open(1);
+  ASSERT_TRUE(portal);
+  auto invite = portal->add_reviewer("mallory", false);
+  ASSERT_TRUE(invite.ok());
+  auto session = portal->redeem_invite(invite->token);
+  ASSERT_TRUE(session.ok());
+  ASSERT_TRUE(portal->check_session(session->session_id).ok());
+  ASSERT_TRUE(portal->revoke_reviewer("mallory").ok());
+  EXPECT_EQ(portal->check_session(session->session_id).error().code, errc::kNoSession);
+  EXPECT_EQ(portal->revoke_reviewer("nobody").error().code, errc::kUnknownReviewer);
+  auto reviewers = portal->list_reviewers();
+  ASSERT_TRUE(reviewers.ok());
+  ASSERT_EQ(reviewers->size(), 1u);
+  EXPECT_TRUE(reviewers->front().revoked);
+}
+
+TEST_F(PortalTest, AnExpiredLeaseReturnsThePlaceToTheQueue) {
+  launch(1);
+  auto portal = open(1);
+  ASSERT_TRUE(portal);
+  auto first = portal->next_task("ann");
+  ASSERT_TRUE(first.ok() && first->task);
+  EXPECT_FALSE(portal->next_task("bob")->task) << "the only place is held";
+  clock_.advance(std::chrono::minutes(30));
+  auto second = portal->next_task("bob");
+  ASSERT_TRUE(second.ok() && second->task);
+  EXPECT_EQ(second->task->index, 0u);
+  EXPECT_EQ(portal->submit(0, "ann", answer(*portal, 0, true)).error().code, errc::kLeaseLost);
+  auto submitted = portal->submit(0, "bob", answer(*portal, 0, true));
+  ASSERT_TRUE(submitted.ok()) << submitted.error().describe();
+  EXPECT_TRUE(submitted->task_complete);
+}
+
+TEST_F(PortalTest, ATaskNeverGoesToTheSameReviewerTwice) {
+  launch(1);
+  auto portal = open(2);
+  ASSERT_TRUE(portal);
+  EXPECT_EQ(answer_next(*portal, "ann"), 0u);
+  EXPECT_FALSE(portal->next_task("ann")->task);
+  EXPECT_EQ(portal->submit(0, "ann", answer(*portal, 0, true)).error().code,
+            errc::kAlreadyAnswered);
+  EXPECT_EQ(answer_next(*portal, "bob"), 0u);
+}
+
+TEST_F(PortalTest, ThreeTasksTwoWorkersTwoReviewersAndAThirdFindsNothingLeft) {
+  launch(3);
+  auto portal = open(2);
+  ASSERT_TRUE(portal);
+  for (int round = 0; round < 3; ++round) {
+    answer_next(*portal, "ann");
+    answer_next(*portal, "bob");
+  }
+  auto third = portal->next_task("cat");
+  ASSERT_TRUE(third.ok());
+  EXPECT_FALSE(third->task);
+  EXPECT_EQ(third->counts.complete, 3u);
+  for (const auto& [url, counts] : image_counts()) {
+    EXPECT_EQ(counts, std::make_pair(std::size_t{2}, std::size_t{0})) << url;
+  }
+  auto progress = portal->progress();
+  ASSERT_TRUE(progress.ok());
+  EXPECT_EQ((*progress)["labels"][kLabel], json({{"done", 3}, {"total", 3}}));
+  EXPECT_EQ((*progress)["reviewers"], json({{"ann", 3}, {"bob", 3}}));
+  EXPECT_EQ((*progress)["answers"].size(), 6u);
+}
+
+TEST_F(PortalTest, ImagesOnlyOfATaskTheReviewerHoldsNow) {
+  launch(2);
+  auto portal = open(1);
+  ASSERT_TRUE(portal);
+  auto next = portal->next_task("ann");
+  ASSERT_TRUE(next.ok() && next->task);
+  const auto& held = portal->tasks()[next->task->index].items.front();
+  const auto& other = portal->tasks()[1 - next->task->index].items.front();
+  auto uri = parse_s3_uri(held.s3_image_url);
+  EXPECT_EQ(next->task->image_urls.at(held.s3_image_url), "/s3/" + uri->bucket + "/" + uri->key);
+  auto bytes = portal->image("ann", *uri);
+  ASSERT_TRUE(bytes.ok()) << bytes.error().describe();
+  EXPECT_EQ(*bytes, "image " + uri->key);
+  EXPECT_EQ(portal->image("bob", *uri).error().code, errc::kNotATaskImage);
+  EXPECT_EQ(portal->image("ann", *parse_s3_uri(other.s3_image_url)).error().code,
+            errc::kNotATaskImage);
+  clock_.advance(std::chrono::minutes(31));
+  EXPECT_EQ(portal->image("ann", *uri).error().code, errc::kNotATaskImage);
+}
+
+TEST_F(PortalTest, AnAnswerStoredButNotCountedIsCountedAtStartOnce) {
+  launch(1);
+  auto portal = open(1);
+  ASSERT_TRUE(portal);
+  // The portal stopped after storing the answer, before counting it.
+  const portal::AnswerItem stored{{0, kLabel, "ann", clock_.now(), clock_.now(), kImagesPerTask, 0},
+                                  answer(*portal, 0, true),
+                                  false};
+  ASSERT_TRUE(admin_dynamodb_.put_item(deployment_.portal_table, portal::answer_item(stored)).ok());
+  for (const auto& [url, counts] : image_counts()) EXPECT_EQ(counts.first, 0u) << url;
+
+  ASSERT_TRUE(open(1));
+  const auto repaired = image_counts();
+  for (const auto& [url, counts] : repaired) EXPECT_EQ(counts.first, 1u) << url;
+  auto records = portal->answer_records();
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 1u);
+  // Counting again, also from an answer not marked applied, changes nothing.
+  ASSERT_TRUE(admin_dynamodb_.put_item(deployment_.portal_table, portal::answer_item(stored)).ok());
+  ASSERT_TRUE(portal->repair().ok());
+  ASSERT_TRUE(portal->repair().ok());
+  EXPECT_EQ(image_counts(), repaired);
+}
+
+TEST_F(PortalTest, TwoPortalsEightReviewersHundredTasksEachVoteOnce) {
+  constexpr std::size_t kTasks = 100;
+  constexpr std::size_t kWorkers = 2;
+  launch(kTasks);
+  auto first = open(kWorkers);
+  auto second = open(kWorkers);
+  ASSERT_TRUE(first && second);
+  const auto truth = TruthSource::from_folder_labels("folder,label\ncrab,Crab\n");
+  ASSERT_TRUE(truth.ok());
+  std::vector<std::thread> reviewers;
+  std::atomic<int> failures{0};
+  for (int r = 0; r < 8; ++r) {
+    reviewers.emplace_back([&, r] {
+      Portal& portal = r % 2 == 0 ? *first : *second;
+      const SimulatedReviewer reviewer{"reviewer-" + std::to_string(r), 0.2, 7};
+      while (true) {
+        auto next = portal.next_task(reviewer.worker_id);
+        if (!next || !next->task) {
+          if (!next) ++failures;
+          return;
+        }
+        const std::size_t task = next->task->index;
+        const auto content = simulated_annotation(portal.tasks()[task].items, *truth, reviewer);
+        if (!portal.submit(task, reviewer.worker_id, content)) ++failures;
+      }
+    });
+  }
+  for (auto& thread : reviewers) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+
+  auto records = first->answer_records();
+  ASSERT_TRUE(records.ok());
+  std::map<std::size_t, std::set<std::string>> reviewers_of;
+  std::map<std::string, std::pair<std::size_t, std::size_t>> expected;
+  for (const auto& record : *records) {
+    EXPECT_TRUE(reviewers_of[record.task].insert(record.reviewer).second);
+    const auto& items = first->tasks()[record.task].items;
+    const SimulatedReviewer reviewer{record.reviewer, 0.2, 7};
+    auto votes = parse_votes(simulated_annotation(items, *truth, reviewer), items);
+    ASSERT_TRUE(votes.ok());
+    for (const Vote& vote : *votes) {
+      auto& counts = expected[items[vote.image_index].s3_image_url];
+      (vote.confirmed ? counts.first : counts.second) += 1;
+    }
+  }
+  ASSERT_EQ(reviewers_of.size(), kTasks);
+  for (const auto& [task, names] : reviewers_of) EXPECT_EQ(names.size(), kWorkers) << task;
+  EXPECT_EQ(image_counts(), expected);
+}
+
+}  // namespace
+}  // namespace bulkqa
