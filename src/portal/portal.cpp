@@ -1,7 +1,6 @@
 #include "bulkqa/portal/portal.hpp"
 
 #include <algorithm>
-#include <ctime>
 #include <map>
 #include <sstream>
 
@@ -62,15 +61,6 @@ TaskCounts counts_of(const std::vector<TaskPlaces>& places) {
   TaskCounts counts{0, places.size()};
   for (const auto& task : places) counts.complete += task_complete(task) ? 1 : 0;
   return counts;
-}
-
-std::string iso_time(SystemClock::time_point time) {
-  const std::time_t seconds = SystemClock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 // The manifest's lines, each a JSON object with a string source-ref.
@@ -371,36 +361,28 @@ Result<std::vector<AnswerRecord>> Portal::answer_records() {
   return records;
 }
 
-Result<json> Portal::progress() {
+Result<ProgressInputs> Portal::progress_inputs() {
   auto records = answer_records();
   if (!records) return records.error();
   std::lock_guard lock(mutex_);
   auto places = read_places();
   if (!places) return places.error();
-  json labels = json::object();
+  ProgressInputs inputs;
   for (const auto& task : *places) {
-    json& label = labels[tasks_[task.task].items.front().label];
-    if (label.is_null()) label = {{"done", 0}, {"total", 0}};
-    label["total"] = label["total"].get<int>() + 1;
-    label["done"] = label["done"].get<int>() + (task_complete(task) ? 1 : 0);
+    const auto answered = static_cast<std::size_t>(
+        std::count_if(task.places.begin(), task.places.end(),
+                      [](const std::optional<Lease>& place) { return place && place->answered; }));
+    inputs.tasks.push_back(
+        {task.task, tasks_[task.task].items.front().label, task.places.size(), answered});
   }
-  json reviewers = json::object();
-  json answers = json::array();
-  for (const auto& record : *records) {
-    reviewers[record.reviewer] = reviewers.value(record.reviewer, 0) + 1;
-    answers.push_back({{"task", record.task},
-                       {"label", record.label},
-                       {"reviewer", record.reviewer},
-                       {"handed_out", iso_time(record.handed_out)},
-                       {"submitted", iso_time(record.submitted)},
-                       {"images", record.images},
-                       {"unchecked", record.unchecked}});
-  }
-  const TaskCounts counts = counts_of(*places);
-  return json{{"labels", labels},
-              {"reviewers", reviewers},
-              {"tasks", {{"complete", counts.complete}, {"total", counts.total}}},
-              {"answers", answers}};
+  inputs.answers = std::move(*records);
+  return inputs;
+}
+
+Result<json> Portal::progress() {
+  auto inputs = progress_inputs();
+  if (!inputs) return inputs.error();
+  return progress_json(summarize_progress(*inputs, options_.clock()));
 }
 
 // Reviewers and sessions ----------------------------------------------------------------------

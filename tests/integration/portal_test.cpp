@@ -251,9 +251,15 @@ TEST_F(PortalTest, ThreeTasksTwoWorkersTwoReviewersAndAThirdFindsNothingLeft) {
   }
   auto progress = portal->progress();
   ASSERT_TRUE(progress.ok());
-  EXPECT_EQ((*progress)["labels"][kLabel], json({{"done", 3}, {"total", 3}}));
-  EXPECT_EQ((*progress)["reviewers"], json({{"ann", 3}, {"bob", 3}}));
-  EXPECT_EQ((*progress)["answers"].size(), 6u);
+  EXPECT_EQ((*progress)["tasks"], json({{"done", 3}, {"total", 3}}));
+  EXPECT_EQ((*progress)["answers"], json({{"done", 6}, {"needed", 6}}));
+  ASSERT_EQ((*progress)["labels"].size(), 1u);
+  EXPECT_EQ((*progress)["labels"][0]["label"], kLabel);
+  ASSERT_EQ((*progress)["reviewers"].size(), 2u);
+  EXPECT_EQ((*progress)["reviewers"][0]["reviewer"], "ann");
+  EXPECT_EQ((*progress)["reviewers"][0]["reviews"], 3);
+  EXPECT_EQ((*progress)["reviewers"][1]["reviewer"], "bob");
+  EXPECT_EQ((*progress)["reviewers"][1]["reviews"], 3);
 }
 
 TEST_F(PortalTest, ImagesOnlyOfATaskTheReviewerHoldsNow) {

@@ -26,6 +26,7 @@
 #include "bulkqa/portal/portal_backend.hpp"
 #include "bulkqa/portal/portal_table.hpp"
 #include "bulkqa/review/answer_record.hpp"
+#include "bulkqa/review/review_progress.hpp"
 #include "bulkqa/review/task_places.hpp"
 
 namespace bulkqa::portal {
@@ -70,11 +71,11 @@ class Portal : public PortalBackend {
                                std::string content) override;
   Result<std::string> image(const std::string& reviewer, const S3Uri& uri) override;
 
-  // {"labels": {label: {"done", "total"}}, "reviewers": {name: answered}, "tasks": {"complete",
-  //  "total"}, "answers": [{"task", "label", "reviewer", "handed_out", "submitted", "images",
-  //  "unchecked"}]} (times in ISO 8601, UTC).
+  // The statistics of the admin page and `bulkqa progress` (review/review_progress.hpp).
   Result<nlohmann::json> progress() override;
   Result<std::vector<AnswerRecord>> answer_records();
+  // What those statistics are computed from: every task's answers, and every answer stored.
+  Result<ProgressInputs> progress_inputs();
 
   // Counts the votes of every stored answer not marked applied (a portal stopped between storing
   // an answer and counting it). Votes already counted are not counted again.
