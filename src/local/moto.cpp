@@ -231,20 +231,34 @@ Status LocalMoto::create_bucket(const std::string& bucket) {
   return aws::S3Client(config(admin_), http).create_bucket(bucket);
 }
 
-Status LocalMoto::create_image_table(const std::string& table) {
+namespace {
+
+// CreateTable with on-demand billing and a (hash, range) key of two string attributes.
+Status create_table(const aws::AwsConfig& config, const std::string& table,
+                    const std::string& hash_key, const std::string& range_key) {
   aws::HttpClient http;
-  aws::DynamoDbClient dynamodb(config(admin_), http);
+  aws::DynamoDbClient dynamodb(config, http);
   auto answer =
       dynamodb.call("CreateTable", {{"TableName", table},
                                     {"BillingMode", "PAY_PER_REQUEST"},
                                     {"AttributeDefinitions",
-                                     {{{"AttributeName", "s3_image_url"}, {"AttributeType", "S"}},
-                                      {{"AttributeName", "label"}, {"AttributeType", "S"}}}},
+                                     {{{"AttributeName", hash_key}, {"AttributeType", "S"}},
+                                      {{"AttributeName", range_key}, {"AttributeType", "S"}}}},
                                     {"KeySchema",
-                                     {{{"AttributeName", "s3_image_url"}, {"KeyType", "HASH"}},
-                                      {{"AttributeName", "label"}, {"KeyType", "RANGE"}}}}});
+                                     {{{"AttributeName", hash_key}, {"KeyType", "HASH"}},
+                                      {{"AttributeName", range_key}, {"KeyType", "RANGE"}}}}});
   if (!answer) return answer.error();
   return {};
+}
+
+}  // namespace
+
+Status LocalMoto::create_image_table(const std::string& table) {
+  return create_table(config(admin_), table, "s3_image_url", "label");
+}
+
+Status LocalMoto::create_portal_table(const std::string& table) {
+  return create_table(config(admin_), table, "pk", "sk");
 }
 
 }  // namespace bulkqa::local

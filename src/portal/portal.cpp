@@ -252,7 +252,9 @@ Result<SubmitOutcome> Portal::submit(std::size_t index, const std::string& revie
   if (!complete) return complete.error();
   auto all = read_places();
   if (!all) return all.error();
-  return SubmitOutcome{*complete, counts_of(*all)};
+  const SubmitOutcome outcome{*complete, counts_of(*all)};
+  if (options_.on_answer) options_.on_answer(outcome.counts);
+  return outcome;
 }
 
 Status Portal::store_answer(const AnswerItem& answer, std::size_t place) {

@@ -46,7 +46,7 @@ class PortalTest : public ::testing::Test {
     deployment_.portal_table = MotoServer::unique_name("portal-table");
     moto().create_bucket(deployment_.stack_bucket);
     moto().create_image_table(deployment_.table);
-    create_portal_table();
+    moto().create_portal_table(deployment_.portal_table);
     std::string manifest;
     std::vector<aws::PutObjectRequest> objects;
     for (std::size_t task = 0; task < tasks; ++task) {
@@ -72,19 +72,6 @@ class PortalTest : public ::testing::Test {
     const json policies = testing::template_policies(deployment_);
     portal_config_ = moto().config(moto().create_user(
         MotoServer::unique_name("portal"), testing::as_moto_enforces(policies["PortalPolicy"])));
-  }
-
-  void create_portal_table() {
-    auto created =
-        admin_dynamodb_.call("CreateTable", {{"TableName", deployment_.portal_table},
-                                             {"BillingMode", "PAY_PER_REQUEST"},
-                                             {"AttributeDefinitions",
-                                              {{{"AttributeName", "pk"}, {"AttributeType", "S"}},
-                                               {{"AttributeName", "sk"}, {"AttributeType", "S"}}}},
-                                             {"KeySchema",
-                                              {{{"AttributeName", "pk"}, {"KeyType", "HASH"}},
-                                               {{"AttributeName", "sk"}, {"KeyType", "RANGE"}}}}});
-    ASSERT_TRUE(created.ok()) << created.error().describe();
   }
 
   std::unique_ptr<Portal> open(std::size_t workers_per_task) {

@@ -53,6 +53,10 @@ void MotoServer::create_image_table(const std::string& table) {
   check(moto_->create_image_table(table), "CreateTable " + table);
 }
 
+void MotoServer::create_portal_table(const std::string& table) {
+  check(moto_->create_portal_table(table), "CreateTable " + table);
+}
+
 std::string MotoServer::unique_name(const std::string& prefix) {
   static std::atomic<int> counter{0};
   return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);

@@ -30,6 +30,7 @@ class MotoServer {
   std::string create_role(const std::string& name, const nlohmann::json& policy);
   void create_bucket(const std::string& bucket);
   void create_image_table(const std::string& table);
+  void create_portal_table(const std::string& table);
 
   // A name no other test of this process has used ("prefix-<pid>-<n>").
   static std::string unique_name(const std::string& prefix);

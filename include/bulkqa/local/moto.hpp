@@ -53,6 +53,8 @@ class LocalMoto {
   // makes them.
   Status create_bucket(const std::string& bucket);
   Status create_image_table(const std::string& table);
+  // The review portal's table, keyed as the template creates it (portal/portal_table.hpp).
+  Status create_portal_table(const std::string& table);
 
  private:
   LocalMoto(std::unique_ptr<FunctionProcess> process, std::string endpoint, std::string region);

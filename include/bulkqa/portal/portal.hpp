@@ -45,6 +45,9 @@ struct PortalOptions {
   // Where the browser loads an image from: a presigned GET URL, or the local proxy's
   // "/s3/<bucket>/<key>".
   std::function<std::string(const S3Uri&)> image_url;
+  // Called after each answer this portal stores and counts, with the tasks complete then
+  // (inside the portal's lock: keep it short, and do not call the portal from it).
+  std::function<void(const TaskCounts&)> on_answer;
   // The time now; tests move it.
   std::function<SystemClock::time_point()> clock = [] { return SystemClock::now(); };
 };
