@@ -1,26 +1,37 @@
 #include "bulkqa/aws/config.hpp"
 
-#include <cstdlib>
-#include <optional>
+#include <tuple>
 
 namespace bulkqa::aws {
 namespace {
-
-std::optional<std::string> env(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string(value);
-}
 
 Error config_error(std::string message) {
   return make_error(errc::kInvalidConfiguration, std::move(message));
 }
 
 // The endpoint for one service: its own override, then the global one, then AWS's public one.
-Result<Endpoint> service_endpoint(const char* own_variable, const std::string& default_url) {
-  if (auto url = env(own_variable)) return parse_endpoint(*url, own_variable);
-  if (auto url = env("AWS_ENDPOINT_URL")) return parse_endpoint(*url, "AWS_ENDPOINT_URL");
+Result<Endpoint> service_endpoint(const EnvironmentLookup& environment, const char* own_variable,
+                                  const std::string& default_url) {
+  if (auto url = environment(own_variable)) return parse_endpoint(*url, own_variable);
+  if (auto url = environment("AWS_ENDPOINT_URL")) return parse_endpoint(*url, "AWS_ENDPOINT_URL");
   return parse_endpoint(default_url, "the default endpoint");
+}
+
+// Every service's endpoint in config.region, and the S3 addressing that goes with it.
+Status resolve_endpoints(const EnvironmentLookup& environment, AwsConfig& config) {
+  for (const auto& [variable, service, endpoint] :
+       {std::tuple{"AWS_ENDPOINT_URL_S3", "s3", &config.s3},
+        std::tuple{"AWS_ENDPOINT_URL_DYNAMODB", "dynamodb", &config.dynamodb},
+        std::tuple{"AWS_ENDPOINT_URL_STS", "sts", &config.sts},
+        std::tuple{"AWS_ENDPOINT_URL_CLOUDFORMATION", "cloudformation", &config.cloudformation}}) {
+    auto resolved = service_endpoint(
+        environment, variable,
+        "https://" + std::string(service) + "." + config.region + ".amazonaws.com");
+    if (!resolved) return resolved.error();
+    *endpoint = std::move(*resolved);
+  }
+  config.s3_path_style = environment("AWS_ENDPOINT_URL_S3") || environment("AWS_ENDPOINT_URL");
+  return {};
 }
 
 }  // namespace
@@ -52,6 +63,7 @@ Result<Endpoint> parse_endpoint(std::string_view url, std::string_view source) {
 }
 
 Result<AwsConfig> aws_config_from_environment() {
+  const EnvironmentLookup env = process_environment;
   AwsConfig config;
   auto key_id = env("AWS_ACCESS_KEY_ID");
   auto secret = env("AWS_SECRET_ACCESS_KEY");
@@ -64,21 +76,31 @@ Result<AwsConfig> aws_config_from_environment() {
   if (!region) return config_error("neither AWS_REGION nor AWS_DEFAULT_REGION is set");
   config.region = *region;
 
-  const bool s3_overridden = env("AWS_ENDPOINT_URL_S3") || env("AWS_ENDPOINT_URL");
-  auto s3 =
-      service_endpoint("AWS_ENDPOINT_URL_S3", "https://s3." + config.region + ".amazonaws.com");
-  if (!s3) return s3.error();
-  auto dynamodb = service_endpoint("AWS_ENDPOINT_URL_DYNAMODB",
-                                   "https://dynamodb." + config.region + ".amazonaws.com");
-  if (!dynamodb) return dynamodb.error();
-  auto sts =
-      service_endpoint("AWS_ENDPOINT_URL_STS", "https://sts." + config.region + ".amazonaws.com");
-  if (!sts) return sts.error();
-  config.s3 = *s3;
-  config.dynamodb = *dynamodb;
-  config.sts = *sts;
-  config.s3_path_style = s3_overridden;
+  if (auto endpoints = resolve_endpoints(env, config); !endpoints) return endpoints.error();
   return config;
+}
+
+Result<AwsConfig> aws_config_from_credential_chain(std::shared_ptr<CredentialSource> credentials,
+                                                   const EnvironmentLookup& environment) {
+  AwsConfig config;
+  auto region = resolve_region(environment);
+  if (!region) return region.error();
+  config.region = std::move(*region);
+  if (auto endpoints = resolve_endpoints(environment, config); !endpoints) {
+    return endpoints.error();
+  }
+  if (!credentials) {
+    CredentialChainOptions options;
+    options.environment = environment;
+    credentials = default_credential_chain(std::move(options));
+  }
+  config.credential_source = std::move(credentials);
+  return config;
+}
+
+std::shared_ptr<CredentialSource> credential_source_of(const AwsConfig& config) {
+  if (config.credential_source) return config.credential_source;
+  return std::make_shared<StaticCredentialSource>(config.credentials);
 }
 
 }  // namespace bulkqa::aws

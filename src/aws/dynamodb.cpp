@@ -86,7 +86,8 @@ Result<ScanPage> parse_scan_page(nlohmann::json answer) {
 }
 
 DynamoDbClient::DynamoDbClient(const AwsConfig& config, HttpClient& http, RetryOptions retry)
-    : client_("dynamodb", config.dynamodb, config.region, config.credentials, http, retry) {}
+    : client_("dynamodb", config.dynamodb, config.region, credential_source_of(config), http,
+              retry) {}
 
 ServiceRequest DynamoDbClient::json_request(const std::string& operation,
                                             const nlohmann::json& body) const {

@@ -88,7 +88,7 @@ Result<std::vector<DeleteFailure>> parse_delete_objects_response(std::string_vie
 }
 
 S3Client::S3Client(const AwsConfig& config, HttpClient& http, RetryOptions retry)
-    : client_("s3", config.s3, config.region, config.credentials, http, retry),
+    : client_("s3", config.s3, config.region, credential_source_of(config), http, retry),
       path_style_(config.s3_path_style),
       region_(config.region) {}
 
@@ -124,6 +124,20 @@ Status S3Client::create_bucket(const std::string& bucket) {
         region_ + "</LocationConstraint></CreateBucketConfiguration>";
   }
   return status_of(client_.call(std::move(request)));
+}
+
+Result<std::string> S3Client::presigned_get_url(const std::string& bucket, const std::string& key,
+                                                std::chrono::seconds expires,
+                                                std::chrono::system_clock::time_point now) const {
+  if (expires < std::chrono::seconds(1) || expires > kMaxPresignedUrlExpiry) {
+    return make_error(errc::kInvalidRequest, "a pre-signed URL may last 1 to " +
+                                                 std::to_string(kMaxPresignedUrlExpiry.count()) +
+                                                 " seconds, not " +
+                                                 std::to_string(expires.count()));
+  }
+  auto url = client_.presigned_url(object_request("GET", bucket, key), expires, now);
+  if (!url) return with_context("pre-signing GET s3://" + bucket + "/" + key, url.error());
+  return url;
 }
 
 Result<std::string> S3Client::get_object(const std::string& bucket, const std::string& key) {

@@ -89,6 +89,16 @@ std::string code_for_status(long status) {
 
 }  // namespace
 
+ServiceRequest form_post_request(
+    const std::vector<std::pair<std::string, std::string>>& parameters) {
+  ServiceRequest request;
+  request.method = "POST";
+  request.path = "/";
+  request.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+  request.body = canonical_query_string(parameters);
+  return request;
+}
+
 bool is_retryable_error_code(std::string_view code) {
   for (auto retryable : kRetryableCodes) {
     if (code == retryable) return true;
@@ -126,7 +136,8 @@ std::optional<Error> error_in_response(std::string_view service, const HttpRespo
 }
 
 ServiceClient::ServiceClient(std::string service, Endpoint endpoint, std::string region,
-                             Credentials credentials, HttpClient& http, RetryOptions retry)
+                             std::shared_ptr<CredentialSource> credentials, HttpClient& http,
+                             RetryOptions retry)
     : service_(std::move(service)),
       endpoint_(std::move(endpoint)),
       region_(std::move(region)),
@@ -134,34 +145,69 @@ ServiceClient::ServiceClient(std::string service, Endpoint endpoint, std::string
       http_(http),
       retry_(retry) {}
 
-HttpRequest ServiceClient::signed_request(const ServiceRequest& request) const {
-  const bool is_s3 = service_ == "s3";
+ServiceClient::ServiceClient(std::string service, Endpoint endpoint, std::string region,
+                             Credentials credentials, HttpClient& http, RetryOptions retry)
+    : ServiceClient(std::move(service), std::move(endpoint), std::move(region),
+                    std::make_shared<StaticCredentialSource>(std::move(credentials)), http, retry) {
+}
+
+RequestToSign ServiceClient::request_to_sign(const ServiceRequest& request) const {
   RequestToSign to_sign;
   to_sign.method = request.method;
   to_sign.host = request.host_prefix + endpoint_.authority;
   to_sign.path = endpoint_.base_path + request.path;
   to_sign.query = request.query;
   to_sign.headers = request.headers;
-  to_sign.payload_hash = sha256_hex(request.body);
+  return to_sign;
+}
 
+SigningParams ServiceClient::signing_params(const Credentials& credentials,
+                                            std::chrono::system_clock::time_point time) const {
+  const bool is_s3 = service_ == "s3";
   SigningParams params;
   params.service = service_;
   params.region = region_;
-  params.credentials = credentials_;
-  params.time = std::chrono::system_clock::now();
+  params.credentials = credentials;
+  params.time = time;
   params.normalize_path = !is_s3;
   params.encode_path = !is_s3;
   params.add_content_sha256_header = is_s3;
-  SignedParts signed_parts = sign(to_sign, params);
+  return params;
+}
+
+std::string ServiceClient::url_of(
+    const RequestToSign& request,
+    const std::vector<std::pair<std::string, std::string>>& query) const {
+  std::string url = endpoint_.scheme + "://" + request.host + request.path;
+  if (!query.empty()) url += "?" + canonical_query_string(query);
+  return url;
+}
+
+HttpRequest ServiceClient::signed_request(const ServiceRequest& request,
+                                          const Credentials& credentials) const {
+  RequestToSign to_sign = request_to_sign(request);
+  to_sign.payload_hash = sha256_hex(request.body);
+  SignedParts signed_parts =
+      sign(to_sign, signing_params(credentials, std::chrono::system_clock::now()));
 
   HttpRequest http_request;
   http_request.method = request.method;
-  http_request.url = endpoint_.scheme + "://" + to_sign.host + to_sign.path;
-  if (!request.query.empty()) http_request.url += "?" + canonical_query_string(request.query);
+  http_request.url = url_of(to_sign, request.query);
   http_request.headers = request.headers;
   for (auto& header : signed_parts.headers) http_request.headers.push_back(std::move(header));
   http_request.body = request.body;
   return http_request;
+}
+
+Result<std::string> ServiceClient::presigned_url(const ServiceRequest& request,
+                                                 std::chrono::seconds expires,
+                                                 std::chrono::system_clock::time_point now) const {
+  auto credentials = credentials_->credentials();
+  if (!credentials) return credentials.error();
+  RequestToSign to_sign = request_to_sign(request);
+  to_sign.payload_hash = service_ == "s3" ? "UNSIGNED-PAYLOAD" : sha256_hex(request.body);
+  const PresignedParts parts = presign(to_sign, signing_params(*credentials, now), expires);
+  return url_of(to_sign, parts.query);
 }
 
 std::optional<std::chrono::milliseconds> ServiceClient::retry_delay(
@@ -190,15 +236,25 @@ std::optional<std::chrono::milliseconds> ServiceClient::retry_delay(
 }
 
 std::vector<ServiceOutcome> ServiceClient::call_all(std::vector<ServiceRequest> requests) {
+  // Asked once before anything is sent, so that a source without credentials fails the calls
+  // with its own error; each attempt then asks again, and keeps these if the source now fails.
+  const auto initial = credentials_->credentials();
+  if (!initial) {
+    Error error = initial.error();
+    error.service = service_;
+    return std::vector<ServiceOutcome>(requests.size(), ServiceOutcome(std::move(error)));
+  }
   std::vector<HttpTask> tasks;
   tasks.reserve(requests.size());
   for (auto& request : requests) {
-    tasks.push_back(
-        HttpTask{[this, request = std::move(request)] { return signed_request(request); },
-                 [this, last_error = std::optional<Error>()](const HttpOutcome& outcome,
-                                                             int attempts) mutable {
-                   return retry_delay(outcome, attempts, last_error);
-                 }});
+    tasks.push_back(HttpTask{[this, &initial, request = std::move(request)] {
+                               const auto current = credentials_->credentials();
+                               return signed_request(request, current ? *current : *initial);
+                             },
+                             [this, last_error = std::optional<Error>()](const HttpOutcome& outcome,
+                                                                         int attempts) mutable {
+                               return retry_delay(outcome, attempts, last_error);
+                             }});
   }
   std::vector<HttpOutcome> outcomes = http_.run(std::move(tasks), deadline_);
   std::vector<ServiceOutcome> results;

@@ -258,9 +258,18 @@ Digest signing_key(const Timestamps& stamps, const SigningParams& params) {
   return hmac_sha256(as_key(service_key), kScopeTerminator);
 }
 
+std::string compute_signature(const Timestamps& stamps, const SigningParams& params,
+                              const std::string& string_to_sign) {
+  return to_hex(hmac_sha256(as_key(signing_key(stamps, params)), string_to_sign));
+}
+
+std::string credential(const SigningParams& params, const std::string& scope) {
+  return params.credentials.access_key_id + '/' + scope;
+}
+
 std::string authorization(const SigningParams& params, const std::string& scope,
                           const std::string& signed_headers, const std::string& signature) {
-  return std::string(kAlgorithm) + " Credential=" + params.credentials.access_key_id + '/' + scope +
+  return std::string(kAlgorithm) + " Credential=" + credential(params, scope) +
          ", SignedHeaders=" + signed_headers + ", Signature=" + signature;
 }
 
@@ -293,12 +302,43 @@ SignedParts sign(const RequestToSign& request, const SigningParams& params) {
   parts.canonical_request = canonical_request(request, params, headers, signed_headers);
   const std::string scope = credential_scope(stamps, params);
   parts.string_to_sign = string_to_sign(stamps, scope, parts.canonical_request);
-  parts.signature = to_hex(hmac_sha256(as_key(signing_key(stamps, params)), parts.string_to_sign));
+  parts.signature = compute_signature(stamps, params, parts.string_to_sign);
 
   parts.headers.push_back(
       {"Authorization", authorization(params, scope, signed_headers, parts.signature)});
   parts.headers.insert(parts.headers.end(), std::make_move_iterator(added.begin()),
                        std::make_move_iterator(added.end()));
+  return parts;
+}
+
+PresignedParts presign(const RequestToSign& request, const SigningParams& params,
+                       std::chrono::seconds expires) {
+  const Timestamps stamps = format_timestamps(params.time);
+  std::vector<HttpHeader> to_sign = request.headers;
+  to_sign.push_back({"host", request.host});
+  const std::vector<CanonicalHeader> headers = canonical_headers(to_sign);
+  const std::string signed_headers = signed_header_list(headers);
+  const std::string scope = credential_scope(stamps, params);
+
+  // The signing parameters are part of the canonical query string, so they are signed too; the
+  // session token among them, unlike services that add it after signing.
+  RequestToSign with_parameters = request;
+  auto& query = with_parameters.query;
+  query.emplace_back("X-Amz-Algorithm", kAlgorithm);
+  query.emplace_back("X-Amz-Credential", credential(params, scope));
+  query.emplace_back("X-Amz-Date", stamps.date_time);
+  query.emplace_back("X-Amz-Expires", std::to_string(expires.count()));
+  query.emplace_back("X-Amz-SignedHeaders", signed_headers);
+  if (!params.credentials.session_token.empty()) {
+    query.emplace_back("X-Amz-Security-Token", params.credentials.session_token);
+  }
+
+  PresignedParts parts;
+  parts.canonical_request = canonical_request(with_parameters, params, headers, signed_headers);
+  parts.string_to_sign = string_to_sign(stamps, scope, parts.canonical_request);
+  parts.signature = compute_signature(stamps, params, parts.string_to_sign);
+  parts.query = std::move(query);
+  parts.query.emplace_back("X-Amz-Signature", parts.signature);
   return parts;
 }
 

@@ -81,7 +81,7 @@ Result<TemporaryCredentials> parse_assume_role_response(std::string_view xml) {
 }
 
 StsClient::StsClient(const AwsConfig& config, HttpClient& http, RetryOptions retry)
-    : client_("sts", config.sts, config.region, config.credentials, http, retry) {}
+    : client_("sts", config.sts, config.region, credential_source_of(config), http, retry) {}
 
 Result<Credentials> StsClient::assume_role(const std::string& role_arn,
                                            const std::string& session_name,
@@ -90,16 +90,11 @@ Result<Credentials> StsClient::assume_role(const std::string& role_arn,
       cached != cache_.end() && cached->second.expiration > now + kCredentialRenewalMargin) {
     return cached->second.credentials;
   }
-  ServiceRequest request;
-  request.method = "POST";
-  request.path = "/";
-  request.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  request.body = canonical_query_string({{"Action", "AssumeRole"},
-                                         {"Version", "2011-06-15"},
-                                         {"RoleArn", role_arn},
-                                         {"RoleSessionName", session_name},
-                                         {"DurationSeconds", kSessionDurationSeconds}});
-  auto answer = client_.call(std::move(request));
+  auto answer = client_.call(form_post_request({{"Action", "AssumeRole"},
+                                                {"Version", "2011-06-15"},
+                                                {"RoleArn", role_arn},
+                                                {"RoleSessionName", session_name},
+                                                {"DurationSeconds", kSessionDurationSeconds}}));
   if (!answer) return with_context("AssumeRole " + role_arn, answer.error());
   auto assumed = parse_assume_role_response(answer->body);
   if (!assumed) return assumed.error();

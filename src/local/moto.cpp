@@ -162,12 +162,7 @@ Result<std::string> LocalMoto::iam_call(
   std::vector<std::pair<std::string, std::string>> form = {{"Action", action},
                                                            {"Version", "2010-05-08"}};
   form.insert(form.end(), parameters.begin(), parameters.end());
-  aws::ServiceRequest request;
-  request.method = "POST";
-  request.path = "/";
-  request.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
-  request.body = aws::canonical_query_string(form);
-  auto answer = iam.call(std::move(request));
+  auto answer = iam.call(aws::form_post_request(form));
   if (!answer) return moto_error("IAM " + action + ": " + answer.error().describe());
   return std::move(answer->body);
 }
@@ -213,7 +208,8 @@ aws::AwsConfig LocalMoto::config(const aws::Credentials& credentials) const {
   aws::AwsConfig config;
   config.credentials = credentials;
   config.region = region_;
-  config.s3 = config.dynamodb = config.sts = *aws::parse_endpoint(endpoint_, "moto");
+  config.s3 = config.dynamodb = config.sts = config.cloudformation =
+      *aws::parse_endpoint(endpoint_, "moto");
   config.s3_path_style = true;
   return config;
 }

@@ -10,13 +10,9 @@
 namespace bulkqa::aws {
 namespace {
 
+using testing::allow_policy;
 using testing::MotoServer;
 using namespace std::chrono_literals;
-
-nlohmann::json allow(const std::string& action, const std::string& resource) {
-  nlohmann::json statement = {{"Effect", "Allow"}, {"Action", action}, {"Resource", resource}};
-  return {{"Version", "2012-10-17"}, {"Statement", nlohmann::json::array({statement})}};
-}
 
 class StsClientTest : public ::testing::Test {
  protected:
@@ -25,9 +21,9 @@ class StsClientTest : public ::testing::Test {
     moto().create_bucket(bucket_);
     ASSERT_TRUE(admin_s3_.put_object({bucket_, "secret.json", "{}"}).ok());
     role_arn_ = moto().create_role(MotoServer::unique_name("reader-role"),
-                                   allow("s3:GetObject", "arn:aws:s3:::" + bucket_ + "/*"));
-    caller_ =
-        moto().create_user(MotoServer::unique_name("caller"), allow("sts:AssumeRole", role_arn_));
+                                   allow_policy("s3:GetObject", "arn:aws:s3:::" + bucket_ + "/*"));
+    caller_ = moto().create_user(MotoServer::unique_name("caller"),
+                                 allow_policy("sts:AssumeRole", role_arn_));
   }
   static MotoServer& moto() { return MotoServer::shared(); }
 
@@ -71,7 +67,7 @@ TEST_F(StsClientTest, CredentialsAreReusedUntilShortlyBeforeTheyExpire) {
 
 TEST_F(StsClientTest, ACallerWithoutPermissionIsRefusedNamingTheRole) {
   const auto stranger =
-      moto().create_user(MotoServer::unique_name("stranger"), allow("s3:ListBucket", "*"));
+      moto().create_user(MotoServer::unique_name("stranger"), allow_policy("s3:ListBucket", "*"));
   StsClient sts(moto().config(stranger), http_);
   auto refused = sts.assume_role(role_arn_, "bulkqa-test");
   ASSERT_FALSE(refused.ok());

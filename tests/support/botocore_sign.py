@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Signs random S3 and DynamoDB requests with botocore, the reference for bulkqa's SigV4 signer.
 
-Usage: botocore_sign.py --seed SEED --count COUNT
+Usage: botocore_sign.py --seed SEED --count COUNT [--presign]
 
 Prints one JSON object per line: the request's inputs (method, host, wire path, decoded query
 pairs, headers, body, service, region, credentials, timestamp) and what botocore made of them
 (canonical request, string to sign, signature, Authorization and the headers it added).
-tests/unit/sigv4_botocore_test.cpp signs the same inputs and expects the same outputs. The same
-seed always gives the same requests, so a failure reproduces.
+With --presign, each line is instead a random S3 GetObject pre-signed by botocore's
+generate_presigned_url: the endpoint, addressing style, bucket, key, credentials, time and expiry,
+and the URL. tests/unit/sigv4_botocore_test.cpp signs the same inputs and expects the same
+outputs. The same seed always gives the same requests, so a failure reproduces.
 """
 
 import argparse
@@ -21,7 +23,9 @@ from unittest import mock
 from urllib.parse import urlsplit
 
 import botocore.auth
+import botocore.session
 from botocore.awsrequest import AWSRequest
+from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.utils import percent_encode
 
@@ -319,14 +323,71 @@ def sign_one(rng, index):
     }
 
 
+def presign_endpoint(rng, region):
+    """The S3 endpoint URL and addressing style, as bulkqa's configuration would hold them."""
+    roll = rng.random()
+    if roll < 0.5:
+        return f"https://s3.{region}.amazonaws.com", "virtual"
+    if roll < 0.7:
+        return f"https://s3.{region}.amazonaws.com", "path"
+    return rng.choice(["http://127.0.0.1:5000", "http://localhost:4566/proxy"]), "path"
+
+
+def presign_one(rng, index, session):
+    region = rng.choice(REGIONS)
+    endpoint_url, style = presign_endpoint(rng, region)
+    bucket = random_bucket(rng)
+    if "." in bucket:
+        style = "path"  # bulkqa keeps dotted names out of the host name, where TLS would fail
+    key = ""
+    while not key:
+        key = random_s3_key(rng)
+    credentials = random_credentials(rng)
+    expires = rng.randint(1, 3600)
+    seconds, microseconds, when = random_time(rng)
+    client = session.create_client(
+        "s3",
+        region_name=region,
+        endpoint_url=endpoint_url,
+        aws_access_key_id=credentials.access_key,
+        aws_secret_access_key=credentials.secret_key,
+        aws_session_token=credentials.token,
+        config=Config(signature_version="s3v4", s3={"addressing_style": style}),
+    )
+    with mock.patch.object(botocore.auth, "get_current_datetime", lambda *_args, **_kw: when):
+        url = client.generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires
+        )
+    return {
+        "index": index,
+        "region": region,
+        "endpoint_url": endpoint_url,
+        "path_style": style == "path",
+        "bucket": bucket,
+        "key": key,
+        "access_key_id": credentials.access_key,
+        "secret_access_key": credentials.secret_key,
+        "session_token": credentials.token or "",
+        "epoch_seconds": seconds,
+        "microseconds": microseconds,
+        "expires": expires,
+        "url": url,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--presign", action="store_true")
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    session = botocore.session.get_session()
     for index in range(args.count):
-        print(json.dumps(sign_one(rng, index)))
+        if args.presign:
+            print(json.dumps(presign_one(rng, index, session)))
+        else:
+            print(json.dumps(sign_one(rng, index)))
     return 0
 
 

@@ -15,6 +15,12 @@ void check(const Status& status, const std::string& what) {
 
 }  // namespace
 
+nlohmann::json allow_policy(const std::string& action, const std::string& resource) {
+  const nlohmann::json statement = {
+      {"Effect", "Allow"}, {"Action", action}, {"Resource", resource}};
+  return {{"Version", "2012-10-17"}, {"Statement", nlohmann::json::array({statement})}};
+}
+
 MotoServer& MotoServer::shared() {
   static MotoServer server;
   return server;

@@ -11,6 +11,9 @@
 
 namespace bulkqa::testing {
 
+// An IAM policy document allowing one action on one resource.
+nlohmann::json allow_policy(const std::string& action, const std::string& resource);
+
 class MotoServer {
  public:
   static MotoServer& shared();

@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "support/environment_map.hpp"
+
 namespace bulkqa::aws {
 namespace {
 
@@ -16,7 +18,7 @@ class AwsConfigTest : public ::testing::Test {
     for (const char* name :
          {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
           "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
-          "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_STS"}) {
+          "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_CLOUDFORMATION"}) {
       ::unsetenv(name);
     }
   }
@@ -81,6 +83,52 @@ TEST_F(AwsConfigTest, AMalformedEndpointNamesItsVariable) {
   EXPECT_NE(config.error().message.find("AWS_ENDPOINT_URL_S3"), std::string::npos);
   EXPECT_FALSE(parse_endpoint("ftp://host", "X").ok());
   EXPECT_FALSE(parse_endpoint("http://", "X").ok());
+}
+
+TEST_F(AwsConfigTest, CloudFormationHasItsEndpointAndOverride) {
+  set_keys();
+  ::setenv("AWS_REGION", "eu-west-1", 1);
+  EXPECT_EQ(aws_config_from_environment()->cloudformation.url(),
+            "https://cloudformation.eu-west-1.amazonaws.com");
+  ::setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", "http://127.0.0.1:4566", 1);
+  EXPECT_EQ(aws_config_from_environment()->cloudformation.url(), "http://127.0.0.1:4566");
+}
+
+TEST(AwsConfigFromCredentialChain, ResolvesRegionAndEndpointsAndKeepsTheGivenSource) {
+  auto source = std::make_shared<StaticCredentialSource>(Credentials{"AKID", "secret", ""});
+  auto config = aws_config_from_credential_chain(
+      source, testing::environment_map({{"AWS_DEFAULT_REGION", "ap-southeast-2"},
+                                        {"AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000"}}));
+  ASSERT_TRUE(config.ok()) << config.error().describe();
+  EXPECT_EQ(config->region, "ap-southeast-2");
+  EXPECT_EQ(config->s3.url(), "https://s3.ap-southeast-2.amazonaws.com");
+  EXPECT_FALSE(config->s3_path_style);
+  EXPECT_EQ(config->dynamodb.url(), "http://127.0.0.1:8000");
+  EXPECT_EQ(config->cloudformation.url(), "https://cloudformation.ap-southeast-2.amazonaws.com");
+  EXPECT_EQ(config->credential_source, source);
+  EXPECT_EQ(credential_source_of(*config), source);
+  EXPECT_TRUE(config->credentials.access_key_id.empty());  // nothing asked yet
+}
+
+TEST(AwsConfigFromCredentialChain, WithoutASourceTheDefaultChainIsSet) {
+  auto config = aws_config_from_credential_chain(
+      nullptr, testing::environment_map({{"AWS_REGION", "us-east-1"}}));
+  ASSERT_TRUE(config.ok()) << config.error().describe();
+  EXPECT_NE(dynamic_cast<CredentialChain*>(config->credential_source.get()), nullptr);
+}
+
+TEST(AwsConfigFromCredentialChain, WithoutARegionTheErrorSaysWhereItLooked) {
+  auto config = aws_config_from_credential_chain(nullptr, testing::environment_map({}));
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().code, errc::kInvalidConfiguration);
+  EXPECT_NE(config.error().message.find("AWS_REGION"), std::string::npos);
+}
+
+TEST(CredentialSourceOf, FixedCredentialsWithoutASource) {
+  AwsConfig config;
+  config.credentials = {"AKID", "secret", "token"};
+  auto source = credential_source_of(config);
+  EXPECT_EQ(source->credentials().value().session_token, "token");
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // SigV4 against botocore: tests/support/botocore_sign.py signs random S3 and DynamoDB requests
-// with botocore, and every one must come out of bulkqa::aws::sign identically.
+// with botocore, and every one must come out of bulkqa::aws::sign identically; it also pre-signs
+// random GetObject URLs, which S3Client::presigned_get_url must give identically.
 #include "bulkqa/aws/sigv4.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -13,12 +15,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bulkqa/aws/s3.hpp"
+
 namespace bulkqa::aws {
 namespace {
 
 using nlohmann::json;
 
 constexpr int kRequestsPerSeed = 500;
+constexpr int kPresignedUrlsPerSeed = 300;
 
 std::string shell_quote(const std::string& text) {
   std::string quoted = "'";
@@ -32,7 +37,7 @@ std::string shell_quote(const std::string& text) {
   return quoted + "'";
 }
 
-std::string script_command(unsigned seed) {
+std::string script_command(unsigned seed, int count, const std::string& mode) {
   const char* source_dir = std::getenv("BULKQA_SOURCE_DIR");
   if (source_dir == nullptr) {
     throw std::runtime_error(
@@ -40,12 +45,12 @@ std::string script_command(unsigned seed) {
   }
   const std::string script = std::string(source_dir) + "/tests/support/botocore_sign.py";
   return "python3 " + shell_quote(script) + " --seed " + std::to_string(seed) + " --count " +
-         std::to_string(kRequestsPerSeed);
+         std::to_string(count) + mode;
 }
 
 // The script's whole standard output; its standard error goes to the test's log.
-std::string run_script(unsigned seed) {
-  const std::string command = script_command(seed);
+std::string run_script(unsigned seed, int count = kRequestsPerSeed, const std::string& mode = "") {
+  const std::string command = script_command(seed, count, mode);
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("cannot start: " + command);
   std::string output;
@@ -186,6 +191,84 @@ TEST_P(SigV4BotocoreAgreement, EveryRandomRequestSignsIdentically) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, SigV4BotocoreAgreement, ::testing::Values(1u, 2u, 20240309u),
+                         [](const auto& info) { return "seed" + std::to_string(info.param); });
+
+// What botocore and bulkqa must agree on in a URL: everything before '?' exactly, and the query's
+// encoded name=value pieces in any order (botocore keeps them in insertion order, bulkqa sorts).
+struct UrlParts {
+  std::string before_query;
+  std::vector<std::string> query;
+  bool operator==(const UrlParts&) const = default;
+};
+
+UrlParts url_parts(const std::string& url) {
+  const std::size_t mark = url.find('?');
+  UrlParts parts{url.substr(0, mark), {}};
+  std::istringstream query(mark == std::string::npos ? "" : url.substr(mark + 1));
+  for (std::string piece; std::getline(query, piece, '&');) parts.query.push_back(piece);
+  std::sort(parts.query.begin(), parts.query.end());
+  return parts;
+}
+
+std::ostream& operator<<(std::ostream& out, const UrlParts& parts) {
+  out << parts.before_query;
+  for (const auto& piece : parts.query) out << "\n  " << piece;
+  return out;
+}
+
+AwsConfig config_from(const json& botocore) {
+  AwsConfig config;
+  config.region = botocore.at("region").get<std::string>();
+  config.s3 = parse_endpoint(botocore.at("endpoint_url").get<std::string>(), "botocore").value();
+  config.s3_path_style = botocore.at("path_style").get<bool>();
+  config.credentials = {botocore.at("access_key_id").get<std::string>(),
+                        botocore.at("secret_access_key").get<std::string>(),
+                        botocore.at("session_token").get<std::string>()};
+  return config;
+}
+
+struct PresignCoverage {
+  int virtual_hosted = 0;
+  int path_style = 0;
+  int base_paths = 0;
+  int session_tokens = 0;
+};
+
+class PresignedUrlBotocoreAgreement : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(PresignedUrlBotocoreAgreement, EveryRandomGetObjectUrlIsBotocores) {
+  std::istringstream lines(run_script(GetParam(), kPresignedUrlsPerSeed, " --presign"));
+  HttpClient http;
+  PresignCoverage coverage;
+  int checked = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const json botocore = json::parse(line);
+    const AwsConfig config = config_from(botocore);
+    const std::chrono::system_clock::time_point time{
+        std::chrono::seconds{botocore.at("epoch_seconds").get<long long>()} +
+        std::chrono::microseconds{botocore.at("microseconds").get<long long>()}};
+    auto url =
+        S3Client(config, http)
+            .presigned_get_url(botocore.at("bucket").get<std::string>(),
+                               botocore.at("key").get<std::string>(),
+                               std::chrono::seconds(botocore.at("expires").get<int>()), time);
+    ASSERT_TRUE(url.ok()) << url.error().describe();
+    ASSERT_EQ(url_parts(*url), url_parts(botocore.at("url").get<std::string>()))
+        << "seed " << GetParam() << ", URL " << botocore.at("index") << " differs:\n"
+        << botocore.dump(2);
+    ++checked;
+    ++(config.s3_path_style ? coverage.path_style : coverage.virtual_hosted);
+    coverage.base_paths += !config.s3.base_path.empty();
+    coverage.session_tokens += !config.credentials.session_token.empty();
+  }
+  EXPECT_EQ(checked, kPresignedUrlsPerSeed);
+  EXPECT_GT(coverage.virtual_hosted, 0);
+  EXPECT_GT(coverage.path_style, 0);
+  EXPECT_GT(coverage.base_paths, 0);
+  EXPECT_GT(coverage.session_tokens, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, PresignedUrlBotocoreAgreement, ::testing::Values(1u, 2u, 20261202u),
                          [](const auto& info) { return "seed" + std::to_string(info.param); });
 
 }  // namespace

@@ -2,6 +2,7 @@
 // once; their results come back in request order.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +55,9 @@ Result<ObjectListing> parse_list_objects_response(std::string_view xml);
 // The keys DeleteObjects reports it could not delete.
 Result<std::vector<DeleteFailure>> parse_delete_objects_response(std::string_view xml);
 
+// The longest a pre-signed URL of ours stays valid (S3 itself allows seven days).
+inline constexpr std::chrono::seconds kMaxPresignedUrlExpiry{3600};
+
 class S3Client {
  public:
   S3Client(const AwsConfig& config, HttpClient& http, RetryOptions retry = {});
@@ -79,6 +83,14 @@ class S3Client {
   // failures; a failed call is an Error.
   Result<std::vector<DeleteFailure>> delete_objects(const std::string& bucket,
                                                     const std::vector<std::string>& keys);
+
+  // A GET URL for the object that anyone holding it may fetch, without credentials, until
+  // `expires` (1 s to kMaxPresignedUrlExpiry) after `now`: SigV4 query signing with the current
+  // credentials (their session token included), addressed as the other calls are. Errors:
+  // kInvalidRequest for an expiry out of range, the credential source's own.
+  Result<std::string> presigned_get_url(
+      const std::string& bucket, const std::string& key, std::chrono::seconds expires,
+      std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
 
   ServiceClient& service() { return client_; }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "bulkqa/aws/config.hpp"
+#include "bulkqa/aws/credentials.hpp"
 #include "bulkqa/aws/http.hpp"
 #include "bulkqa/aws/retry.hpp"
 #include "bulkqa/aws/service_codes.hpp"
@@ -30,8 +32,17 @@ struct ServiceRequest {
 
 using ServiceOutcome = Result<HttpResponse>;
 
+// A call of the query protocol (STS, IAM, CloudFormation): POST / with `parameters` (Action,
+// Version and the operation's own) form-encoded in the body.
+ServiceRequest form_post_request(
+    const std::vector<std::pair<std::string, std::string>>& parameters);
+
 class ServiceClient {
  public:
+  // Each attempt is signed with what `credentials` holds at that moment.
+  ServiceClient(std::string service, Endpoint endpoint, std::string region,
+                std::shared_ptr<CredentialSource> credentials, HttpClient& http,
+                RetryOptions retry = {});
   ServiceClient(std::string service, Endpoint endpoint, std::string region, Credentials credentials,
                 HttpClient& http, RetryOptions retry = {});
 
@@ -45,11 +56,22 @@ class ServiceClient {
   }
   std::optional<std::chrono::steady_clock::time_point> deadline() const { return deadline_; }
 
-  void set_credentials(Credentials credentials) { credentials_ = std::move(credentials); }
+  // A URL that performs `request` (no body, no headers but Host) without credentials of its
+  // own until `expires` after `now`, signed with the source's current credentials; S3 requests
+  // leave the payload unsigned. `expires` is not limited here: S3Client::presigned_get_url is.
+  Result<std::string> presigned_url(
+      const ServiceRequest& request, std::chrono::seconds expires,
+      std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
+
   const std::string& service() const { return service_; }
 
  private:
-  HttpRequest signed_request(const ServiceRequest& request) const;
+  RequestToSign request_to_sign(const ServiceRequest& request) const;
+  SigningParams signing_params(const Credentials& credentials,
+                               std::chrono::system_clock::time_point time) const;
+  std::string url_of(const RequestToSign& request,
+                     const std::vector<std::pair<std::string, std::string>>& query) const;
+  HttpRequest signed_request(const ServiceRequest& request, const Credentials& credentials) const;
   // `last_error` is the task's previous retried error, kept so a success refunds what it cost.
   std::optional<std::chrono::milliseconds> retry_delay(const HttpOutcome& outcome, int attempts,
                                                        std::optional<Error>& last_error);
@@ -57,7 +79,7 @@ class ServiceClient {
   std::string service_;
   Endpoint endpoint_;
   std::string region_;
-  Credentials credentials_;
+  std::shared_ptr<CredentialSource> credentials_;
   HttpClient& http_;
   RetryPolicy retry_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;

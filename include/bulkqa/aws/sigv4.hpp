@@ -1,5 +1,6 @@
 // AWS Signature Version 4, spelled out step by step as the AWS documentation describes it:
-// canonical request -> string to sign -> signing key -> signature -> Authorization header.
+// canonical request -> string to sign -> signing key -> signature -> Authorization header, or
+// the query string of a pre-signed URL.
 // Pure functions over values: no clock, no environment, no I/O.
 #pragma once
 
@@ -51,6 +52,24 @@ struct SignedParts {
 };
 
 SignedParts sign(const RequestToSign& request, const SigningParams& params);
+
+struct PresignedParts {
+  std::string canonical_request;
+  std::string string_to_sign;
+  std::string signature;  // hex
+  // The query to send: the request's own pairs, then X-Amz-Algorithm, X-Amz-Credential,
+  // X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders, X-Amz-Security-Token when there is a session
+  // token, and X-Amz-Signature (decoded: canonical_query_string() encodes them for the wire).
+  std::vector<std::pair<std::string, std::string>> query;
+};
+
+// Query signing, for a pre-signed URL: the same steps as sign(), with the signature and its
+// parameters in the query string instead of headers, valid for `expires` after params.time. The
+// Host header and the request's headers are signed; add_content_sha256_header does not apply (S3
+// wants request.payload_hash "UNSIGNED-PAYLOAD" here). `expires` is not limited here: the caller
+// sets its own ceiling.
+PresignedParts presign(const RequestToSign& request, const SigningParams& params,
+                       std::chrono::seconds expires);
 
 // RFC 3986 percent-encoding as SigV4 wants it: unreserved characters stay, everything else is
 // %XX with upper-case hex; '/' stays only when keep_slash.

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "bulkqa/aws/config.hpp"
+#include "bulkqa/aws/credentials.hpp"
 #include "bulkqa/aws/http.hpp"
 #include "bulkqa/aws/retry.hpp"
 #include "bulkqa/aws/service_client.hpp"
@@ -15,11 +16,6 @@
 #include "bulkqa/util/error.hpp"
 
 namespace bulkqa::aws {
-
-struct TemporaryCredentials {
-  Credentials credentials;
-  std::chrono::system_clock::time_point expiration;
-};
 
 // "2024-05-01T12:34:56Z", with or without fractional seconds, as a point in UTC. Errors (code
 // "InvalidTimestamp") quote the text.
@@ -29,9 +25,6 @@ Result<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_vi
 // (<AssumeRoleResponse><AssumeRoleResult><Credentials>…). Errors (code "InvalidResponse") name
 // the missing or malformed element.
 Result<TemporaryCredentials> parse_assume_role_response(std::string_view xml);
-
-// Cached credentials are renewed this long before they expire, so none expires mid-invocation.
-inline constexpr std::chrono::minutes kCredentialRenewalMargin{5};
 
 class StsClient {
  public:
