@@ -28,6 +28,7 @@ Result<aws::S3Client*> PostLabeling::ground_truth_reader(const std::string& role
   if (!credentials) return credentials.error();
   aws::AwsConfig role_config = config_.aws;
   role_config.credentials = std::move(*credentials);
+  role_config.credential_source = nullptr;  // else a source would sign instead of the role's keys
   role_s3_.emplace(role_config, clients_.http);
   role_s3_->service().set_deadline(clients_.s3.service().deadline());
   return &*role_s3_;
