@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   const auto serve = bulkqa::cli::add_serve_command(app);
   const auto report = bulkqa::cli::add_report_command(app);
   const auto export_command = bulkqa::cli::add_export_command(app);
+  const auto reviewers = bulkqa::cli::add_reviewers_command(app);
+  const auto progress = bulkqa::cli::add_progress_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -19,5 +21,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("serve")) return serve();
   if (app.got_subcommand("report")) return report();
   if (app.got_subcommand("export")) return export_command();
+  if (app.got_subcommand("reviewers")) return reviewers();
+  if (app.got_subcommand("progress")) return progress();
   return 1;
 }

@@ -5,16 +5,24 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "portal_target.hpp"
 
 namespace bulkqa::cli {
 namespace {
 
 struct ProgressCommandOptions {
+  PortalTarget target;
   std::string format = "text";
 };
 
-int run_progress(const ProgressCommandOptions& options, const ProgressLoader& load) {
-  auto inputs = load();
+Result<ProgressInputs> read_inputs(const PortalTarget& target) {
+  auto portal = open_existing_portal(target);
+  if (!portal) return portal.error();
+  return (*portal)->progress_inputs();
+}
+
+int run_progress(const ProgressCommandOptions& options) {
+  auto inputs = read_inputs(options.target);
   if (!inputs) {
     std::cerr << "bulkqa progress: " << inputs.error().describe() << std::endl;
     return 1;
@@ -28,19 +36,19 @@ int run_progress(const ProgressCommandOptions& options, const ProgressLoader& lo
 
 }  // namespace
 
-Command add_progress_command(CLI::App& app, const ProgressSource& source) {
+Command add_progress_command(CLI::App& app) {
   auto options = std::make_shared<ProgressCommandOptions>();
   auto* command = app.add_subcommand(
       "progress",
       "Progress of the review on the portal: tasks done per label, reviews, pace and uncheck "
       "rate per reviewer, and an estimated time to finish");
-  ProgressLoader load = source(*command);
+  add_portal_target_options(*command, options->target);
   command
       ->add_option("--format", options->format,
                    "text (tables for a terminal) or json (what the admin page reads)")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  return [options, load = std::move(load)] { return run_progress(*options, load); };
+  return [options] { return run_progress(*options); };
 }
 
 }  // namespace bulkqa::cli

@@ -53,6 +53,9 @@ Result<std::unique_ptr<LocalStack>> LocalStack::start(const LocalStackOptions& o
     if (auto created = (*moto)->create_bucket(bucket); !created) return created.error();
   }
   if (auto created = (*moto)->create_image_table(options.table); !created) return created.error();
+  if (auto created = (*moto)->create_portal_table(options.portal_table); !created) {
+    return created.error();
+  }
 
   std::unique_ptr<LocalStack> stack(new LocalStack(options, std::move(*moto)));
   auto responses = ResponseUrlServer::start();

@@ -101,6 +101,21 @@ Result<std::unique_ptr<Portal>> Portal::open(PortalOptions options) {
   return portal;
 }
 
+Result<std::unique_ptr<Portal>> Portal::open_existing(PortalOptions options) {
+  std::unique_ptr<Portal> portal(new Portal(std::move(options)));
+  auto stored = portal->stored_tasks();
+  if (!stored) return stored.error();
+  for (auto& [index, task] : *stored) {
+    if (index != portal->tasks_.size()) {
+      return make_error(errc::kMissingItem, task_name(portal->tasks_.size()) +
+                                                " is not in the portal table " +
+                                                quote_value(portal->options_.portal_table));
+    }
+    portal->tasks_.push_back(std::move(task));
+  }
+  return portal;
+}
+
 // Tasks ---------------------------------------------------------------------------------------
 
 Status Portal::load_tasks() {
@@ -108,14 +123,9 @@ Status Portal::load_tasks() {
   if (!manifest) return with_context("the manifest", manifest.error());
   auto lines = manifest_lines(*manifest);
   if (!lines) return lines.error();
-  auto stored = dynamodb_.query_all(partition_query(options_.portal_table, "tasks"));
+  auto stored = stored_tasks();
   if (!stored) return stored.error();
-  std::map<std::size_t, PortalTask> in_table;
-  for (const auto& item : *stored) {
-    auto task = parse_task_item(item);
-    if (!task) return task.error();
-    in_table.emplace(task->index, std::move(*task));
-  }
+  std::map<std::size_t, PortalTask>& in_table = *stored;
   for (std::size_t index = 0; index < lines->size(); ++index) {
     const std::string source_ref = (*lines)[index]["source-ref"];
     auto found = in_table.find(index);
@@ -132,6 +142,18 @@ Status Portal::load_tasks() {
     tasks_.push_back(std::move(*task));
   }
   return {};
+}
+
+Result<std::map<std::size_t, PortalTask>> Portal::stored_tasks() {
+  auto stored = dynamodb_.query_all(partition_query(options_.portal_table, "tasks"));
+  if (!stored) return stored.error();
+  std::map<std::size_t, PortalTask> tasks;
+  for (const auto& item : *stored) {
+    auto task = parse_task_item(item);
+    if (!task) return task.error();
+    tasks.emplace(task->index, std::move(*task));
+  }
+  return tasks;
 }
 
 Result<PortalTask> Portal::make_task(std::size_t index, const json& manifest_line) {

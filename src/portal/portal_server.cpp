@@ -131,6 +131,11 @@ std::unique_ptr<httplib::Server> make_server(const PortalServerOptions& options)
 
 }  // namespace
 
+std::string invite_url(std::string_view origin, std::string_view token) {
+  while (!origin.empty() && origin.back() == '/') origin.remove_suffix(1);
+  return std::string(origin) + "/invite#" + std::string(token);
+}
+
 Result<std::unique_ptr<PortalServer>> PortalServer::start(PortalBackend& backend,
                                                           PortalServerOptions options) {
   if (auto checked = check_options(options); !checked) return checked.error();

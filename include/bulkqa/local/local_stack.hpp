@@ -1,6 +1,6 @@
 // The whole product on this machine, as the CloudFormation stack would lay it out on AWS: moto for
-// S3, DynamoDB and IAM; the stack bucket, the image table, a launch bucket and an image source
-// bucket; and the three real function executables behind local Runtime APIs.
+// S3, DynamoDB and IAM; the stack bucket, the image table, the portal table, a launch bucket and an
+// image source bucket; and the three real function executables behind local Runtime APIs.
 #pragma once
 
 #include <cstddef>
@@ -32,6 +32,7 @@ struct LocalStackOptions {
   std::string launch_bucket = "bulkqa-launch";
   std::string image_bucket = "bulkqa-image-source";
   std::string table = "bulkqa-images";
+  std::string portal_table = "bulkqa-portal";  // the review portal's state
   // The IAM policy each function runs under, by executable name ("bulkqa-launch", ...): the
   // function gets the keys of a moto user holding only that policy. A function without one runs
   // as the administrator.

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -58,6 +59,10 @@ class Portal : public PortalBackend {
   // manifest's or a batch's, a task in the table that names another batch than the manifest
   // (kInvalidManifest: the table belongs to an earlier launch), AWS errors.
   static Result<std::unique_ptr<Portal>> open(PortalOptions options);
+  // The portal as `bulkqa reviewers` and `bulkqa progress` need it: the tasks a portal wrote to
+  // the table (none before the first `bulkqa serve`), nothing read from S3 and nothing written
+  // at start. kMissingItem for a table missing a task.
+  static Result<std::unique_ptr<Portal>> open_existing(PortalOptions options);
 
   // Reviewers. add_reviewer: kInvalidReviewerName, kReviewerExists.
   Result<Invite> add_reviewer(const std::string& name, bool admin);
@@ -97,6 +102,8 @@ class Portal : public PortalBackend {
 
   explicit Portal(PortalOptions options);
   Status load_tasks();
+  // The tasks in the table, by index.
+  Result<std::map<std::size_t, PortalTask>> stored_tasks();
   Result<PortalTask> make_task(std::size_t index, const nlohmann::json& manifest_line);
   // Every task's places, in manifest order.
   Result<std::vector<TaskPlaces>> read_places();

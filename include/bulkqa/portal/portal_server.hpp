@@ -32,6 +32,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bulkqa/local/web_assets.hpp"
@@ -73,6 +74,10 @@ struct PortalServerOptions {
   RateLimit invite_per_client{10, std::chrono::seconds(6)};
   RateLimit invite_overall{100, std::chrono::milliseconds(100)};
 };
+
+// The URL an invite is redeemed at: "<origin>/invite#<token>" (the token in the fragment, which
+// browsers never send, so it stays out of logs).
+std::string invite_url(std::string_view origin, std::string_view token);
 
 class PortalServer {
  public:
