@@ -6,6 +6,7 @@
 #include "bulkqa/aws/cloudformation.hpp"
 #include "bulkqa/aws/credentials.hpp"
 #include "bulkqa/aws/s3.hpp"
+#include "bulkqa/review/http_fields.hpp"
 #include "bulkqa/util/log.hpp"
 
 namespace bulkqa::cli {
@@ -90,6 +91,14 @@ Result<DeployedStack> resolve_portal_target(const PortalTarget& target) {
   return stack;
 }
 
+bool is_loopback_endpoint(const aws::Endpoint& endpoint) {
+  const std::string_view authority = endpoint.authority;
+  const std::string_view host =
+      authority.starts_with('[') ? authority.substr(1, authority.find(']') - 1)
+                                 : authority.substr(0, authority.find(':'));
+  return is_loopback_address(host);
+}
+
 portal::PortalOptions deployed_portal_options(const DeployedStack& stack,
                                               std::chrono::seconds lease_time) {
   portal::PortalOptions options;
@@ -98,6 +107,10 @@ portal::PortalOptions deployed_portal_options(const DeployedStack& stack,
   options.image_table = stack.image_table;
   options.stack_bucket = stack.stack_bucket;
   options.lease_time = lease_time;
+  if (is_loopback_endpoint(stack.aws.s3)) {
+    options.image_url = [](const S3Uri& uri) { return "/s3/" + uri.bucket + "/" + uri.key; };
+    return options;
+  }
   // Presigning makes no request, so one client serves every thread; its HttpClient is unused.
   auto http = std::make_shared<aws::HttpClient>();
   auto s3 = std::make_shared<aws::S3Client>(stack.aws, *http);

@@ -39,8 +39,12 @@ struct DeployedStack {
 // kStackNotFound, kNoCredentials and AWS errors as the calls give them.
 Result<DeployedStack> resolve_portal_target(const PortalTarget& target);
 
+// Whether an endpoint is on this machine's loopback: an emulator such as moto.
+bool is_loopback_endpoint(const aws::Endpoint& endpoint);
+
 // Options of a Portal on `stack`, its images through presigned S3 GET URLs that expire with the
-// lease or after an hour, whichever is first.
+// lease or after an hour, whichever is first; through the portal's own /s3/ route when S3 is an
+// emulator on the loopback (moto does not answer presigned URLs with IAM authentication on).
 portal::PortalOptions deployed_portal_options(const DeployedStack& stack,
                                               std::chrono::seconds lease_time);
 

@@ -226,7 +226,9 @@ class ServeRun {
     auto portal = portal::Portal::open(std::move(portal_options));
     if (!portal) return fail(portal.error());
     auto server_config = server_options(options_, inputs_.template_text);
-    server_config.image_origins = {image_origin(stack->aws, stack->stack_bucket)};
+    if (!is_loopback_endpoint(stack->aws.s3)) {
+      server_config.image_origins = {image_origin(stack->aws, stack->stack_bucket)};
+    }
     auto server = portal::PortalServer::start(**portal, std::move(server_config));
     if (!server) return fail(server.error());
     std::cerr << "serving " << (*portal)->tasks().size() << " tasks at " << (*server)->url()
