@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <sstream>
 
@@ -145,9 +146,13 @@ Result<ServeInputs> read_inputs(const ServeOptions& options) {
   return inputs;
 }
 
-// Prints a line per task in a browser review; about ten lines in all when simulated.
+// Prints a line per completed task in a browser review; about ten lines in all when simulated.
+// Called after every answer: a task completes only with its last one.
 std::function<void(const portal::TaskCounts&)> progress_printer(bool every_task) {
-  return [every_task](const portal::TaskCounts& now) {
+  auto printed = std::make_shared<std::size_t>(0);
+  return [every_task, printed](const portal::TaskCounts& now) {
+    if (now.complete == *printed) return;
+    *printed = now.complete;
     const std::size_t step = every_task ? 1 : std::max<std::size_t>(1, now.total / 10);
     if (now.complete % step == 0 || now.complete == now.total) {
       detail(std::to_string(now.complete) + " of " + std::to_string(now.total) +

@@ -141,9 +141,9 @@ TEST_F(MainJobTest, AutoReviewOfShellfishPrintsTheVotesTheTruthMapImplies) {
   const auto expected = expected_counts("samples/shellfish.csv", 80);
   EXPECT_EQ(printed_counts(run.output), expected) << run.output;
   EXPECT_EQ(expected.size(), 5u);
-  // Progress on the long steps, and a consolidation per task.
+  // Progress on the long steps, and every task's votes counted.
   EXPECT_NE(run.errors.find("[5/6] 3 simulated reviewers"), std::string::npos) << run.errors;
-  EXPECT_NE(run.errors.find("13 of 13 tasks reviewed and consolidated"), std::string::npos)
+  EXPECT_NE(run.errors.find("13 of 13 tasks reviewed and counted"), std::string::npos)
       << run.errors;
 }
 

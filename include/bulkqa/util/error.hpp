@@ -56,7 +56,6 @@ inline constexpr std::string_view kVoteConflict = "VoteConflict";
 inline constexpr std::string_view kAlreadyAnswered = "AlreadyAnswered";
 inline constexpr std::string_view kForbiddenHost = "ForbiddenHost";
 inline constexpr std::string_view kIncompleteAnswer = "IncompleteAnswer";
-inline constexpr std::string_view kNoWorker = "NoWorker";
 inline constexpr std::string_view kNotATaskImage = "NotATaskImage";
 inline constexpr std::string_view kNotFound = "NotFound";
 inline constexpr std::string_view kReviewEnded = "ReviewEnded";
