@@ -114,11 +114,13 @@ class PortalProcessesTest : public ::testing::Test {
     stack_ = std::make_unique<PortalStack>(tasks, images_per_task);
   }
 
-  // --bucket, --table and --portal-table of the stack.
-  std::vector<std::string> target() const {
+  // The arguments, then --bucket, --table and --portal-table of the stack.
+  std::vector<std::string> on_stack(std::vector<std::string> arguments) const {
     const auto& deployment = stack_->deployment();
-    return {"--bucket",       deployment.stack_bucket, "--table",
-            deployment.table, "--portal-table",        deployment.portal_table};
+    arguments.insert(arguments.end(),
+                     {"--bucket", deployment.stack_bucket, "--table", deployment.table,
+                      "--portal-table", deployment.portal_table});
+    return arguments;
   }
 
   // `bulkqa <arguments>` to its end, as the portal's user.
@@ -127,11 +129,8 @@ class PortalProcessesTest : public ::testing::Test {
                                 arguments, work_dir_ / "command");
   }
 
-  // `bulkqa <command> <arguments> <target>`.
   CommandRun bulkqa_on_stack(std::vector<std::string> arguments) {
-    const auto names = target();
-    arguments.insert(arguments.end(), names.begin(), names.end());
-    return bulkqa(std::move(arguments));
+    return bulkqa(on_stack(std::move(arguments)));
   }
 
   // Starts `bulkqa serve` on the stack, DynamoDB through `dynamodb_endpoint` when given.
@@ -139,13 +138,9 @@ class PortalProcessesTest : public ::testing::Test {
                            const std::string& dynamodb_endpoint = "") {
     std::filesystem::create_directories(work_dir_);
     const auto log = work_dir_ / ("serve-" + std::to_string(serves_++) + ".stderr");
-    std::vector<std::string> arguments{"serve", "--port", "0", "--workers-per-task",
-                                       std::to_string(workers_per_task)};
-    const auto names = target();
-    arguments.insert(arguments.end(), names.begin(), names.end());
-    auto process = local::FunctionProcess::start(testing::binary_path("bulkqa"),
-                                                 portal_environment(*stack_, dynamodb_endpoint),
-                                                 log, arguments);
+    auto process = local::FunctionProcess::start(
+        testing::binary_path("bulkqa"), portal_environment(*stack_, dynamodb_endpoint), log,
+        on_stack({"serve", "--port", "0", "--workers-per-task", std::to_string(workers_per_task)}));
     if (!process) throw std::runtime_error(process.error().describe());
     return {std::move(*process), log, "", 0};
   }
@@ -281,7 +276,9 @@ bool counts_votes(const std::string& image_table, const testing::MessageHead& he
 TEST_F(PortalProcessesTest, APortalKilledBeforeCountingAnAnswerCountsItOnceWhenStartedAgain) {
   launch(1, 2);
   const auto before = stack_->image_counts();
-  // The portal reaches DynamoDB through a proxy that holds its first vote count unanswered.
+  // The portal reaches DynamoDB through a proxy that holds its vote counts unanswered, never
+  // forwarded: the first held is the moment between storing the answer and counting it. (The
+  // task's two images are counted by concurrent updates: both are held.)
   testing::FaultProxy proxy(MotoServer::shared().endpoint(), {}, 1);
   const std::string image_table = stack_->deployment().table;
   proxy.hold_when([image_table](const testing::MessageHead& head, const std::string& body) {
@@ -414,6 +411,10 @@ TEST_F(PortalProcessesTest, MissingOrConflictingOptionsAreRefusedNamingTheOption
     EXPECT_EQ(run.exit_code, 1) << refusal.named << ": " << run.errors;
     EXPECT_NE(run.errors.find(refusal.named), std::string::npos) << run.errors;
   }
+  // Refused before anything was written: the portal table is as launch left it, empty.
+  auto portal_items = stack_->admin_dynamodb().scan_all(deployment.portal_table);
+  ASSERT_TRUE(portal_items.ok()) << portal_items.error().describe();
+  EXPECT_EQ(portal_items->size(), 0u);
 }
 
 }  // namespace
