@@ -115,12 +115,31 @@ Result<std::string> template_text(const ServeOptions& options) {
   return read_text_file(options.template_file);
 }
 
+portal::PortalServerOptions server_options(const ServeOptions& options,
+                                           const std::string& template_text) {
+  portal::PortalServerOptions server;
+  server.bind_address = options.bind_address;
+  server.port = options.port;
+  server.public_origin = options.public_origin;
+  server.tls_certificate = options.tls_certificate;
+  server.tls_key = options.tls_key;
+  server.behind_proxy = options.behind_proxy;
+  server.template_text = template_text;
+  server.assets = &local::embedded_web_assets();
+  return server;
+}
+
 Result<ServeInputs> read_inputs(const ServeOptions& options) {
   if (Status checked = check_mode(options); !checked) return checked.error();
   ServeInputs inputs;
   auto text = template_text(options);
   if (!text) return text.error();
   inputs.template_text = std::move(*text);
+  // A bad --bind or TLS pair is refused before the portal reaches AWS or writes its table.
+  if (Status checked = portal::check_server_options(server_options(options, inputs.template_text));
+      !checked) {
+    return checked.error();
+  }
   if (options.target.is_set()) {
     inputs.workers_per_task = options.workers_per_task == 0 ? 1 : options.workers_per_task;
     return inputs;
@@ -187,20 +206,6 @@ class ReviewEnd {
   bool complete_ = false;
   bool stopped_ = false;
 };
-
-portal::PortalServerOptions server_options(const ServeOptions& options,
-                                           const std::string& template_text) {
-  portal::PortalServerOptions server;
-  server.bind_address = options.bind_address;
-  server.port = options.port;
-  server.public_origin = options.public_origin;
-  server.tls_certificate = options.tls_certificate;
-  server.tls_key = options.tls_key;
-  server.behind_proxy = options.behind_proxy;
-  server.template_text = template_text;
-  server.assets = &local::embedded_web_assets();
-  return server;
-}
 
 // Where browsers load a deployed stack's images from: its S3 endpoint, bucket first as in
 // virtual-hosted addressing (the Content-Security-Policy's img-src).

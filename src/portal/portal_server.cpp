@@ -96,7 +96,9 @@ bool serve_asset(const local::WebAssets& assets, const std::string& path,
   return true;
 }
 
-Status check_options(const PortalServerOptions& options) {
+}  // namespace
+
+Status check_server_options(const PortalServerOptions& options) {
   const bool tls = !options.tls_certificate.empty() || !options.tls_key.empty();
   if (tls && (options.tls_certificate.empty() || options.tls_key.empty())) {
     return make_error(errc::kInvalidOptions, "--tls-cert and --tls-key go together");
@@ -123,6 +125,8 @@ Status check_options(const PortalServerOptions& options) {
   return {};
 }
 
+namespace {
+
 std::unique_ptr<httplib::Server> make_server(const PortalServerOptions& options) {
   if (options.tls_certificate.empty()) return std::make_unique<httplib::Server>();
   return std::make_unique<httplib::SSLServer>(options.tls_certificate.c_str(),
@@ -138,7 +142,7 @@ std::string invite_url(std::string_view origin, std::string_view token) {
 
 Result<std::unique_ptr<PortalServer>> PortalServer::start(PortalBackend& backend,
                                                           PortalServerOptions options) {
-  if (auto checked = check_options(options); !checked) return checked.error();
+  if (auto checked = check_server_options(options); !checked) return checked.error();
   std::unique_ptr<PortalServer> server(new PortalServer(backend, std::move(options)));
   const PortalServerOptions& own = server->options_;
   if (!own.public_origin.empty()) {

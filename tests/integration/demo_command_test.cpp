@@ -5,19 +5,18 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "bulkqa/local/function_process.hpp"
 #include "support/function_harness.hpp"
+#include "support/process_output.hpp"
 
 namespace bulkqa {
 namespace {
@@ -224,14 +223,8 @@ class StopSignalTest : public ::testing::Test {
 
   std::filesystem::path stderr_file() const { return work_dir_ / "serve.stderr"; }
 
-  // Polls the command's stderr until it holds `text` or the command ends, for at most 3 minutes.
   bool wait_for_output(local::FunctionProcess& process, const std::string& text) {
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(3);
-    while (std::chrono::steady_clock::now() < give_up && process.running()) {
-      if (testing::read_file(stderr_file()).find(text) != std::string::npos) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
+    return testing::wait_for_output(process, stderr_file(), text);
   }
 
   // Sends `signal` to the command alone (not to its children), and checks that it exits with

@@ -8,13 +8,10 @@
 #include <set>
 #include <thread>
 
-#include "bulkqa/functions/image_table.hpp"
 #include "bulkqa/portal/portal.hpp"
 #include "bulkqa/qa/ground_truth.hpp"
-#include "bulkqa/qa/stack_layout.hpp"
 #include "bulkqa/review/review_simulation.hpp"
-#include "support/moto.hpp"
-#include "support/template_policies.hpp"
+#include "support/portal_stack.hpp"
 
 namespace bulkqa {
 namespace {
@@ -22,9 +19,8 @@ namespace {
 using nlohmann::json;
 using portal::Portal;
 using portal::PortalOptions;
-using testing::MotoServer;
 
-constexpr const char* kLabel = "Crab";
+constexpr const char* kLabel = testing::PortalStack::kLabel;
 constexpr std::size_t kImagesPerTask = 2;
 
 // A clock the tests move.
@@ -36,50 +32,17 @@ struct TestClock {
 
 class PortalTest : public ::testing::Test {
  protected:
-  static MotoServer& moto() { return MotoServer::shared(); }
-
-  // A launched stack of `tasks` tasks (batches, manifest, images, image items), written as launch
-  // writes them, and an empty portal table.
+  // A launched stack of `tasks` tasks and an empty portal table (support/portal_stack.hpp).
   void launch(std::size_t tasks) {
-    deployment_ = {MotoServer::unique_name("portal-stack"), "unused", "unused",
-                   MotoServer::unique_name("portal-images")};
-    deployment_.portal_table = MotoServer::unique_name("portal-table");
-    moto().create_bucket(deployment_.stack_bucket);
-    moto().create_image_table(deployment_.table);
-    moto().create_portal_table(deployment_.portal_table);
-    std::string manifest;
-    std::vector<aws::PutObjectRequest> objects;
-    for (std::size_t task = 0; task < tasks; ++task) {
-      std::vector<BatchItem> batch;
-      for (std::size_t image = 0; image < kImagesPerTask; ++image) {
-        // Even images are crabs (the simulated reviewers' truth), odd ones are not.
-        const std::string key = std::string(image % 2 == 0 ? "crab" : "lobster") + "/" +
-                                std::to_string(task) + "-" + std::to_string(image) + ".jpg";
-        batch.push_back({"s3://" + deployment_.stack_bucket + "/" + key, kLabel, 90});
-        objects.push_back({deployment_.stack_bucket, key, "image " + key});
-        ASSERT_TRUE(
-            admin_dynamodb_
-                .update_item(functions::image_upsert_request(deployment_.table, batch.back()))
-                .ok());
-      }
-      const std::string batch_key = std::string(kBatchPrefix) + std::to_string(task) + ".json";
-      objects.push_back({deployment_.stack_bucket, batch_key, batch_to_json(batch).dump()});
-      manifest +=
-          json{{"source-ref", "s3://" + deployment_.stack_bucket + "/" + batch_key}}.dump() + "\n";
-    }
-    objects.push_back({deployment_.stack_bucket, kManifestKey, manifest});
-    for (const auto& status : admin_s3_.put_objects(std::move(objects))) ASSERT_TRUE(status.ok());
-    const json policies = testing::template_policies(deployment_);
-    portal_config_ = moto().config(moto().create_user(
-        MotoServer::unique_name("portal"), testing::as_moto_enforces(policies["PortalPolicy"])));
+    stack_ = std::make_unique<testing::PortalStack>(tasks, kImagesPerTask);
   }
 
   std::unique_ptr<Portal> open(std::size_t workers_per_task) {
     PortalOptions options;
-    options.aws = portal_config_;
-    options.portal_table = deployment_.portal_table;
-    options.image_table = deployment_.table;
-    options.stack_bucket = deployment_.stack_bucket;
+    options.aws = stack_->portal_config();
+    options.portal_table = stack_->deployment().portal_table;
+    options.image_table = stack_->deployment().table;
+    options.stack_bucket = stack_->deployment().stack_bucket;
     options.workers_per_task = workers_per_task;
     options.lease_time = std::chrono::minutes(30);
     options.image_url = [](const S3Uri& uri) { return "/s3/" + uri.bucket + "/" + uri.key; };
@@ -89,18 +52,7 @@ class PortalTest : public ::testing::Test {
     return opened ? std::move(*opened) : nullptr;
   }
 
-  // Every image item's (confirm, disconfirm) counts by URL.
-  std::map<std::string, std::pair<std::size_t, std::size_t>> image_counts() {
-    auto items = admin_dynamodb_.scan_all(deployment_.table);
-    EXPECT_TRUE(items.ok());
-    std::map<std::string, std::pair<std::size_t, std::size_t>> counts;
-    auto images = functions::reviewed_images(*items);
-    EXPECT_TRUE(images.ok());
-    for (const auto& image : *images) {
-      counts[image.s3_image_url] = {image.confirm_count, image.disconfirm_count};
-    }
-    return counts;
-  }
+  testing::ImageCounts image_counts() { return stack_->image_counts(); }
 
   // The answer the worker template would submit: every image confirmed or not.
   static std::string answer(const Portal& portal, std::size_t task, bool confirmed) {
@@ -123,12 +75,8 @@ class PortalTest : public ::testing::Test {
     return task;
   }
 
-  testing::Deployment deployment_;
-  aws::AwsConfig portal_config_;
+  std::unique_ptr<testing::PortalStack> stack_;
   TestClock clock_;
-  aws::HttpClient http_;
-  aws::S3Client admin_s3_{moto().config(moto().admin()), http_};
-  aws::DynamoDbClient admin_dynamodb_{moto().config(moto().admin()), http_};
 };
 
 TEST_F(PortalTest, AnInviteIsRedeemedOnceAndItsSessionIdentifiesTheReviewer) {
@@ -149,7 +97,7 @@ TEST_F(PortalTest, AnInviteIsRedeemedOnceAndItsSessionIdentifiesTheReviewer) {
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, errc::kInvalidInvite);
   // Neither secret is stored in clear.
-  auto items = admin_dynamodb_.scan_all(deployment_.portal_table);
+  auto items = stack_->admin_dynamodb().scan_all(stack_->deployment().portal_table);
   ASSERT_TRUE(items.ok());
   for (const auto& item : *items) {
     EXPECT_EQ(item.dump().find(invite->token), std::string::npos);
@@ -277,7 +225,9 @@ TEST_F(PortalTest, AnAnswerStoredButNotCountedIsCountedAtStartOnce) {
   const portal::AnswerItem stored{{0, kLabel, "ann", clock_.now(), clock_.now(), kImagesPerTask, 0},
                                   answer(*portal, 0, true),
                                   false};
-  ASSERT_TRUE(admin_dynamodb_.put_item(deployment_.portal_table, portal::answer_item(stored)).ok());
+  ASSERT_TRUE(stack_->admin_dynamodb()
+                  .put_item(stack_->deployment().portal_table, portal::answer_item(stored))
+                  .ok());
   for (const auto& [url, counts] : image_counts()) EXPECT_EQ(counts.first, 0u) << url;
 
   ASSERT_TRUE(open(1));
@@ -287,7 +237,9 @@ TEST_F(PortalTest, AnAnswerStoredButNotCountedIsCountedAtStartOnce) {
   ASSERT_TRUE(records.ok());
   ASSERT_EQ(records->size(), 1u);
   // Counting again, also from an answer not marked applied, changes nothing.
-  ASSERT_TRUE(admin_dynamodb_.put_item(deployment_.portal_table, portal::answer_item(stored)).ok());
+  ASSERT_TRUE(stack_->admin_dynamodb()
+                  .put_item(stack_->deployment().portal_table, portal::answer_item(stored))
+                  .ok());
   ASSERT_TRUE(portal->repair().ok());
   ASSERT_TRUE(portal->repair().ok());
   EXPECT_EQ(image_counts(), repaired);
@@ -300,8 +252,7 @@ TEST_F(PortalTest, TwoPortalsEightReviewersHundredTasksEachVoteOnce) {
   auto first = open(kWorkers);
   auto second = open(kWorkers);
   ASSERT_TRUE(first && second);
-  const auto truth = TruthSource::from_folder_labels("folder,label\ncrab,Crab\n");
-  ASSERT_TRUE(truth.ok());
+  const auto truth = testing::PortalStack::truth();
   std::vector<std::thread> reviewers;
   std::atomic<int> failures{0};
   for (int r = 0; r < 8; ++r) {
@@ -315,7 +266,7 @@ TEST_F(PortalTest, TwoPortalsEightReviewersHundredTasksEachVoteOnce) {
           return;
         }
         const std::size_t task = next->task->index;
-        const auto content = simulated_annotation(portal.tasks()[task].items, *truth, reviewer);
+        const auto content = simulated_annotation(portal.tasks()[task].items, truth, reviewer);
         if (!portal.submit(task, reviewer.worker_id, content)) ++failures;
       }
     });
@@ -331,7 +282,7 @@ TEST_F(PortalTest, TwoPortalsEightReviewersHundredTasksEachVoteOnce) {
     EXPECT_TRUE(reviewers_of[record.task].insert(record.reviewer).second);
     const auto& items = first->tasks()[record.task].items;
     const SimulatedReviewer reviewer{record.reviewer, 0.2, 7};
-    auto votes = parse_votes(simulated_annotation(items, *truth, reviewer), items);
+    auto votes = parse_votes(simulated_annotation(items, truth, reviewer), items);
     ASSERT_TRUE(votes.ok());
     for (const Vote& vote : *votes) {
       auto& counts = expected[items[vote.image_index].s3_image_url];

@@ -24,19 +24,6 @@ namespace {
 
 enum class Fault { none, error, drop_before, drop_after };
 
-// The head of a request or response: the first line and the headers, names lowercased.
-struct MessageHead {
-  std::string first_line;
-  std::vector<std::pair<std::string, std::string>> headers;
-
-  std::optional<std::string> header(const std::string& name) const {
-    for (const auto& [key, value] : headers) {
-      if (key == name) return value;
-    }
-    return std::nullopt;
-  }
-};
-
 MessageHead parse_head(const std::string& head) {
   MessageHead parsed;
   std::size_t line_start = 0;
@@ -116,6 +103,13 @@ bool send_all(int fd, const std::string& data) {
 
 }  // namespace
 
+std::optional<std::string> MessageHead::header(const std::string& name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
 struct FaultProxy::Impl {
   int listen_fd = -1;
   int port = 0;
@@ -124,8 +118,9 @@ struct FaultProxy::Impl {
 
   mutable std::mutex mutex;
   std::condition_variable stopped_changed;
+  std::condition_variable held_changed;
   bool stopping = false;
-  bool stalled = false;
+  std::function<bool(const MessageHead&, const std::string&)> hold;
   FaultShares shares;
   std::mt19937_64 random;
   FaultCounts counts;
@@ -305,7 +300,9 @@ void FaultProxy::Impl::serve(int client_fd) {
     if (!body) break;
     {
       std::unique_lock lock(mutex);
-      if (stalled) {
+      if (hold && hold(head, *body)) {
+        ++counts.held;
+        held_changed.notify_all();
         stopped_changed.wait(lock, [&] { return stopping; });
         break;
       }
@@ -391,8 +388,17 @@ void FaultProxy::set_shares(FaultShares shares) {
 }
 
 void FaultProxy::stall() {
+  hold_when([](const MessageHead&, const std::string&) { return true; });
+}
+
+void FaultProxy::hold_when(std::function<bool(const MessageHead&, const std::string&)> hold) {
   std::lock_guard lock(impl_->mutex);
-  impl_->stalled = true;
+  impl_->hold = std::move(hold);
+}
+
+bool FaultProxy::wait_for_held(std::chrono::milliseconds limit) {
+  std::unique_lock lock(impl_->mutex);
+  return impl_->held_changed.wait_for(lock, limit, [this] { return impl_->counts.held > 0; });
 }
 
 void FaultProxy::on_forwarded(std::function<void(std::size_t)> callback) {

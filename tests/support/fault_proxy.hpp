@@ -2,14 +2,19 @@
 // a real network and real AWS produce: throttling and server errors answered in the service's
 // own format, connections dropped before the request reaches the server, and connections dropped
 // after the server applied the request but before its answer reaches the client. It can also
-// hold every request unanswered, as a server that outlasts any deadline.
+// hold requests unanswered, as a server that outlasts any deadline: every request, or those a
+// test picks (the moment a client is about to make one particular call).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace bulkqa::testing {
 
@@ -20,12 +25,21 @@ struct FaultShares {
   double drop_after = 0;   // forwarded and applied, then the connection closed without the answer
 };
 
+// The head of a request or response: the first line and the headers, names lowercased.
+struct MessageHead {
+  std::string first_line;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  std::optional<std::string> header(const std::string& name) const;
+};
+
 struct FaultCounts {
   std::size_t requests = 0;
   std::size_t errors = 0;
   std::size_t drops_before = 0;
   std::size_t drops_after = 0;
   std::size_t forwarded = 0;  // reached the server, drops_after included
+  std::size_t held = 0;       // held unanswered, never forwarded
 };
 
 class FaultProxy {
@@ -41,6 +55,11 @@ class FaultProxy {
   void set_shares(FaultShares shares);
   // From now on every request is held without an answer until the proxy is destroyed.
   void stall();
+  // From now on the requests `hold` picks (given the request's head and body) are held without
+  // an answer, never forwarded, until the proxy is destroyed; the others pass as before.
+  void hold_when(std::function<bool(const MessageHead&, const std::string& body)> hold);
+  // Waits until a request is held, for at most `limit`: whether one is.
+  bool wait_for_held(std::chrono::milliseconds limit);
   // Called (on a proxy thread) after each request the server answered, with the number of
   // requests forwarded so far: lets a test crash a client midway through its work.
   void on_forwarded(std::function<void(std::size_t)> callback);

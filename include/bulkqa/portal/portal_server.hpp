@@ -79,6 +79,10 @@ struct PortalServerOptions {
 // browsers never send, so it stays out of logs).
 std::string invite_url(std::string_view origin, std::string_view token);
 
+// The checks of PortalServer::start on its options, for a command to refuse them before it
+// reaches AWS or writes anything: kInvalidOptions naming the option.
+Status check_server_options(const PortalServerOptions& options);
+
 class PortalServer {
  public:
   // Checks the options (kInvalidOptions naming the option: a non-loopback --bind without TLS or

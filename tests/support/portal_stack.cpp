@@ -1,0 +1,104 @@
+#include "support/portal_stack.hpp"
+
+#include <stdexcept>
+
+#include "bulkqa/functions/image_table.hpp"
+#include "bulkqa/qa/ground_truth.hpp"
+#include "bulkqa/qa/stack_layout.hpp"
+#include "support/moto.hpp"
+
+namespace bulkqa::testing {
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+T checked(Result<T> result, const std::string& what) {
+  if (!result) throw std::runtime_error(what + ": " + result.error().describe());
+  return std::move(*result);
+}
+
+void check(const Status& status, const std::string& what) {
+  if (!status) throw std::runtime_error(what + ": " + status.error().describe());
+}
+
+}  // namespace
+
+PortalStack::PortalStack(std::size_t tasks, std::size_t images_per_task)
+    : admin_s3_(MotoServer::shared().config(MotoServer::shared().admin()), http_),
+      admin_dynamodb_(MotoServer::shared().config(MotoServer::shared().admin()), http_) {
+  MotoServer& moto = MotoServer::shared();
+  deployment_ = {MotoServer::unique_name("portal-stack"), "unused", "unused",
+                 MotoServer::unique_name("portal-images")};
+  deployment_.portal_table = MotoServer::unique_name("portal-table");
+  moto.create_bucket(deployment_.stack_bucket);
+  moto.create_image_table(deployment_.table);
+  moto.create_portal_table(deployment_.portal_table);
+  std::string manifest;
+  std::vector<aws::PutObjectRequest> objects;
+  for (std::size_t task = 0; task < tasks; ++task) {
+    auto& batch = batches_.emplace_back();
+    for (std::size_t image = 0; image < images_per_task; ++image) {
+      const std::string key = std::string(image % 2 == 0 ? "crab" : "lobster") + "/" +
+                              std::to_string(task) + "-" + std::to_string(image) + ".jpg";
+      batch.push_back({"s3://" + deployment_.stack_bucket + "/" + key, kLabel, 90});
+      objects.push_back({deployment_.stack_bucket, key, "image " + key});
+      checked(admin_dynamodb_.update_item(
+                  functions::image_upsert_request(deployment_.table, batch.back())),
+              "writing the image item of " + key);
+    }
+    const std::string batch_key = std::string(kBatchPrefix) + std::to_string(task) + ".json";
+    objects.push_back({deployment_.stack_bucket, batch_key, batch_to_json(batch).dump()});
+    manifest +=
+        json{{"source-ref", "s3://" + deployment_.stack_bucket + "/" + batch_key}}.dump() + "\n";
+  }
+  objects.push_back({deployment_.stack_bucket, kManifestKey, manifest});
+  for (const auto& status : admin_s3_.put_objects(std::move(objects))) {
+    check(status, "writing the stack's objects");
+  }
+  const json policies = template_policies(deployment_);
+  portal_user_ = moto.create_user(MotoServer::unique_name("portal"),
+                                  as_moto_enforces(policies["PortalPolicy"]));
+}
+
+aws::AwsConfig PortalStack::portal_config() const {
+  return MotoServer::shared().config(portal_user_);
+}
+
+ImageCounts PortalStack::image_counts() {
+  auto items = checked(admin_dynamodb_.scan_all(deployment_.table), "scanning the image table");
+  ImageCounts counts;
+  for (const auto& image : checked(functions::reviewed_images(items), "reading the image table")) {
+    counts[image.s3_image_url] = {image.confirm_count, image.disconfirm_count};
+  }
+  return counts;
+}
+
+std::vector<portal::AnswerItem> PortalStack::stored_answers() {
+  auto items =
+      checked(admin_dynamodb_.scan_all(deployment_.portal_table), "scanning the portal table");
+  std::vector<portal::AnswerItem> answers;
+  for (const auto& item : items) {
+    if (item.at("pk").value("S", "") != "answers") continue;
+    answers.push_back(checked(portal::parse_answer_item(item), "reading an answer item"));
+  }
+  return answers;
+}
+
+TruthSource PortalStack::truth() {
+  return checked(TruthSource::from_folder_labels("folder,label\ncrab,Crab\n"), "the truth map");
+}
+
+ImageCounts PortalStack::votes_of(const std::vector<portal::AnswerItem>& answers) const {
+  ImageCounts counts;
+  for (const auto& answer : answers) {
+    const auto& items = batches_.at(answer.record.task);
+    for (const Vote& vote : checked(parse_votes(answer.content, items), "an answer's votes")) {
+      auto& image = counts[items[vote.image_index].s3_image_url];
+      (vote.confirmed ? image.first : image.second) += 1;
+    }
+  }
+  return counts;
+}
+
+}  // namespace bulkqa::testing
