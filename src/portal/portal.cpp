@@ -6,11 +6,14 @@
 
 #include "bulkqa/aws/service_codes.hpp"
 #include "bulkqa/functions/function_config.hpp"
+#include "bulkqa/functions/image_table.hpp"
 #include "bulkqa/functions/pre_labeling.hpp"
 #include "bulkqa/functions/vote_counter.hpp"
 #include "bulkqa/qa/ground_truth.hpp"
 #include "bulkqa/qa/stack_layout.hpp"
 #include "bulkqa/qa/tally.hpp"
+#include "bulkqa/report/report.hpp"
+#include "bulkqa/report/report_format.hpp"
 #include "bulkqa/util/json_fields.hpp"
 #include "bulkqa/util/log.hpp"
 #include "bulkqa/util/text.hpp"
@@ -407,6 +410,17 @@ Result<json> Portal::progress() {
   auto inputs = progress_inputs();
   if (!inputs) return inputs.error();
   return progress_json(summarize_progress(*inputs, options_.clock()));
+}
+
+Result<std::string> Portal::report_html() {
+  std::lock_guard lock(mutex_);
+  auto items = dynamodb_.scan_all(options_.image_table);
+  if (!items) return items.error();
+  auto images = functions::reviewed_images(*items);
+  if (!images) return images.error();
+  auto report = build_report(*images);
+  if (!report) return report.error();
+  return bulkqa::report_html(*report);
 }
 
 // Reviewers and sessions ----------------------------------------------------------------------

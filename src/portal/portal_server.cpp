@@ -261,6 +261,7 @@ void PortalServer::route() {
       {kGet, kAnyone, "/assets/(.+)", &PortalServer::get_asset},
       {kGet, kAdmin, "/admin", &PortalServer::get_admin_page},
       {kGet, kAdmin, "/api/progress", &PortalServer::get_progress},
+      {kGet, kAdmin, "/report", &PortalServer::get_report},
   };
   for (const Route& route : kRoutes) {
     auto handle = [this, route](const httplib::Request& request, httplib::Response& response) {
@@ -467,6 +468,19 @@ void PortalServer::get_admin_page(const httplib::Request&, httplib::Response& re
   if (!serve_asset(*options_.assets, "/admin", response)) {
     answer_error(response, 404, errc::kNotFound, "no admin page in this build");
   }
+}
+
+void PortalServer::get_report(const httplib::Request&, httplib::Response& response, const Caller*) {
+  auto html = backend_.report_html();
+  if (!html) {
+    answer_error(response, html.error());
+    return;
+  }
+  // The report is one self-contained page with an inline style sheet and no script at all.
+  response.set_header("Content-Security-Policy",
+                      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                      "frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+  response.set_content(*html, "text/html; charset=utf-8");
 }
 
 void PortalServer::get_progress(const httplib::Request&, httplib::Response& response,

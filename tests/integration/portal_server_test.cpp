@@ -133,7 +133,7 @@ class PortalServerTest : public ::testing::TestWithParam<PortalTestBackendFactor
 void expect_every_route_refused(httplib::Client& client, const httplib::Headers& headers,
                                 const std::string& csrf) {
   for (const char* path : {"/api/me", "/api/task", "/template", "/s3/review-images/images/0.png",
-                           "/admin", "/api/progress"}) {
+                           "/admin", "/api/progress", "/report"}) {
     auto result = client.Get(path, headers);
     ASSERT_TRUE(result) << path;
     EXPECT_EQ(result->status, 401) << path << ": " << result->body;
@@ -294,7 +294,7 @@ TEST_P(PortalServerTest, AReviewerReachesOnlyItsOwnTask) {
 TEST_P(PortalServerTest, AdminRoutesAreForAdminsOnly) {
   const Browser alice = sign_in("alice");
   const Browser admin = sign_in("root", true);
-  for (const char* path : {"/admin", "/api/progress"}) {
+  for (const char* path : {"/admin", "/api/progress", "/report"}) {
     auto refused = get(path, alice);
     EXPECT_EQ(refused->status, 403) << path;
     EXPECT_EQ(error_of(refused), errc::kForbidden);
@@ -302,6 +302,11 @@ TEST_P(PortalServerTest, AdminRoutesAreForAdminsOnly) {
   }
   EXPECT_TRUE(json::parse(get("/api/me", admin)->body).at("admin").get<bool>());
   EXPECT_TRUE(json::parse(get("/api/progress", admin)->body).contains("total"));
+  // The report page runs no script: its policy allows only its inline style sheet.
+  const std::string report_policy =
+      get("/report", admin)->get_header_value("Content-Security-Policy");
+  EXPECT_NE(report_policy.find("default-src 'none'"), std::string::npos) << report_policy;
+  EXPECT_EQ(report_policy.find("script"), std::string::npos) << report_policy;
 }
 
 TEST_P(PortalServerTest, AForeignHostIsRefused) {

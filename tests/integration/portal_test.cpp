@@ -195,6 +195,11 @@ TEST_F(PortalTest, ThreeTasksTwoWorkersTwoReviewersAndAThirdFindsNothingLeft) {
   EXPECT_EQ((*progress)["reviewers"][0]["reviews"], 3);
   EXPECT_EQ((*progress)["reviewers"][1]["reviewer"], "bob");
   EXPECT_EQ((*progress)["reviewers"][1]["reviews"], 3);
+  // The admins' report, read under the portal's policy: every image confirmed, 100% correct.
+  auto report = portal->report_html();
+  ASSERT_TRUE(report.ok()) << report.error().describe();
+  EXPECT_NE(report->find(kLabel), std::string::npos);
+  EXPECT_NE(report->find("100.0"), std::string::npos);
 }
 
 TEST_F(PortalTest, ImagesOnlyOfATaskTheReviewerHoldsNow) {

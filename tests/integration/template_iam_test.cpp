@@ -202,11 +202,22 @@ TEST(TemplatePolicies, ThePortalReadsOnlyTheStackBucketAndWritesOnlyItsTableAndV
     EXPECT_TRUE(role_allows(policies, portal, action, portal_table)) << action;
   }
   EXPECT_FALSE(role_allows(policies, portal, "dynamodb:Scan", portal_table));
-  // The image table: counting votes only (no deletes, no scans of the result).
+  // The image table: counting votes, and reading them for the report page; never a delete.
   EXPECT_TRUE(role_allows(policies, portal, "dynamodb:UpdateItem", table_arn("table")));
-  for (const char* action : {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Scan"}) {
+  EXPECT_TRUE(role_allows(policies, portal, "dynamodb:Scan", table_arn("table")));
+  for (const char* action : {"dynamodb:DeleteItem", "dynamodb:PutItem"}) {
     EXPECT_FALSE(role_allows(policies, portal, action, table_arn("table"))) << action;
   }
+  // Its own stack's outputs (serve --stack), and no other stack's.
+  std::string own_stack;
+  for (const auto& statement : policies[portal]["Statement"]) {
+    if (statement["Action"] == "cloudformation:DescribeStacks") own_stack = statement["Resource"];
+  }
+  EXPECT_TRUE(own_stack.starts_with("arn:aws:cloudformation:")) << own_stack;
+  EXPECT_EQ(own_stack.find('*'), std::string::npos) << own_stack;
+  EXPECT_TRUE(role_allows(policies, portal, "cloudformation:DescribeStacks", own_stack));
+  EXPECT_FALSE(role_allows(policies, portal, "cloudformation:DescribeStacks",
+                           "arn:aws:cloudformation:us-east-1:123456789012:stack/other/1"));
   // No other role reaches the portal table (it holds the reviewers' identities).
   for (const auto& [role, policy] : policies.items()) {
     if (role == portal) continue;

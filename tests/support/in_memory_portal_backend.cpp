@@ -127,6 +127,10 @@ Result<nlohmann::json> InMemoryPortalBackend::progress() {
   return nlohmann::json{{"complete", done.complete}, {"total", done.total}};
 }
 
+Result<std::string> InMemoryPortalBackend::report_html() {
+  return std::string("<!doctype html><title>report</title><p>in-memory report</p>");
+}
+
 std::size_t InMemoryPortalBackend::image_requests() const {
   const std::lock_guard lock(mutex_);
   return image_requests_;

@@ -37,6 +37,7 @@ class InMemoryPortalBackend final : public portal::PortalBackend, public PortalT
                                        std::string content) override;
   Result<std::string> image(const std::string& reviewer, const S3Uri& uri) override;
   Result<nlohmann::json> progress() override;
+  Result<std::string> report_html() override;
 
   // How many times image() was asked, whatever it answered.
   std::size_t image_requests() const;

@@ -81,6 +81,8 @@ class Portal : public PortalBackend {
 
   // The statistics of the admin page and `bulkqa progress` (review/review_progress.hpp).
   Result<nlohmann::json> progress() override;
+  // Scans the image table.
+  Result<std::string> report_html() override;
   Result<std::vector<AnswerRecord>> answer_records();
   // What those statistics are computed from: every task's answers, and every answer stored.
   Result<ProgressInputs> progress_inputs();

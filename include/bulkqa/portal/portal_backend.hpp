@@ -102,6 +102,8 @@ class PortalBackend {
 
   // Progress for admins: tasks per label, reviews per reviewer, rates (see review/progress).
   virtual Result<nlohmann::json> progress() = 0;
+  // For admins: the analysis of the votes so far, as `bulkqa report --format html` gives it.
+  virtual Result<std::string> report_html() = 0;
 };
 
 }  // namespace bulkqa::portal

@@ -14,6 +14,7 @@
 //   GET  /assets/<file>           the page's scripts and style
 //   GET  /admin                   the progress page (admins)
 //   GET  /api/progress            the backend's progress JSON (admins)
+//   GET  /report                  the votes' analysis, as bulkqa report's HTML (admins)
 //
 // Invites travel in the URL's fragment (<origin>/invite#<token>), which browsers never send:
 // the token stays out of proxy and server logs, history sync and Referer headers; the page posts
@@ -130,6 +131,7 @@ class PortalServer {
   void get_template(const httplib::Request& request, httplib::Response& response, const Caller*);
   void get_asset(const httplib::Request& request, httplib::Response& response, const Caller*);
   void get_admin_page(const httplib::Request& request, httplib::Response& response, const Caller*);
+  void get_report(const httplib::Request& request, httplib::Response& response, const Caller*);
   void get_progress(const httplib::Request& request, httplib::Response& response, const Caller*);
 
   PortalBackend& backend_;
