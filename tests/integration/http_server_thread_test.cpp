@@ -1,7 +1,7 @@
-// HttpServerThread, and every server of local/ that starts with it, stopping when destroyed right
-// after it started. cpp-httplib's stop() does nothing to a server whose thread has not begun
-// listening, so a server that did not wait for that would hang here: ctest's timeout is the
-// failure (tests/CMakeLists.txt).
+// HttpServerThread, and every server that starts with it (local/'s and the portal's), stopping when
+// destroyed right after it started. cpp-httplib's stop() does nothing to a server whose thread has
+// not begun listening, so a server that did not wait for that would hang here: ctest's timeout is
+// the failure (tests/CMakeLists.txt).
 #include "bulkqa/local/http_server_thread.hpp"
 
 #include <arpa/inet.h>
@@ -14,6 +14,9 @@
 
 #include "bulkqa/local/response_url_server.hpp"
 #include "bulkqa/local/runtime_api.hpp"
+#include "bulkqa/local/web_assets.hpp"
+#include "bulkqa/portal/portal_server.hpp"
+#include "support/in_memory_portal_backend.hpp"
 #include "support/result_assertions.hpp"
 
 namespace bulkqa {
@@ -81,6 +84,17 @@ TEST(HttpServerThread, RuntimeApiDestroyedRightAfterStartReturns) {
   for (int round = 0; round < kRounds; ++round) {
     auto api = local::LocalRuntimeApi::start();
     ASSERT_TRUE(api.ok()) << api.error().describe();
+  }
+}
+
+TEST(HttpServerThread, PortalServerDestroyedRightAfterStartReturns) {
+  testing::InMemoryPortalBackend backend(1, "bucket");
+  const local::WebAssets no_pages;
+  for (int round = 0; round < kRounds; ++round) {
+    portal::PortalServerOptions options;
+    options.assets = &no_pages;
+    auto server = portal::PortalServer::start(backend.backend(), std::move(options));
+    ASSERT_TRUE(server.ok()) << server.error().describe();
   }
 }
 
