@@ -11,87 +11,44 @@
 #include "bulkqa/functions/image_table.hpp"
 #include "bulkqa/portal/portal.hpp"
 #include "bulkqa/qa/ground_truth.hpp"
-#include "bulkqa/qa/stack_layout.hpp"
 #include "bulkqa/review/review_simulation.hpp"
 #include "support/moto.hpp"
-#include "support/template_policies.hpp"
+#include "support/portal_stack.hpp"
 
 namespace bulkqa {
 namespace {
 
 using nlohmann::json;
 using portal::Portal;
-using portal::PortalOptions;
 using testing::MotoServer;
 
 constexpr const char* kLabel = "Crab";
 constexpr std::size_t kImagesPerTask = 2;
 
-// A clock the tests move.
-struct TestClock {
-  std::atomic<std::int64_t> millis{1'800'000'000'000};
-  portal::SystemClock::time_point now() const { return portal::from_millis(millis.load()); }
-  void advance(std::chrono::milliseconds by) { millis += by.count(); }
-};
-
 class PortalTest : public ::testing::Test {
  protected:
   static MotoServer& moto() { return MotoServer::shared(); }
 
-  // A launched stack of `tasks` tasks (batches, manifest, images, image items), written as launch
-  // writes them, and an empty portal table.
+  // A launched stack of `tasks` tasks, an empty portal table and the PortalPolicy user.
   void launch(std::size_t tasks) {
-    deployment_ = {MotoServer::unique_name("portal-stack"), "unused", "unused",
-                   MotoServer::unique_name("portal-images")};
-    deployment_.portal_table = MotoServer::unique_name("portal-table");
-    moto().create_bucket(deployment_.stack_bucket);
-    moto().create_image_table(deployment_.table);
-    moto().create_portal_table(deployment_.portal_table);
-    std::string manifest;
-    std::vector<aws::PutObjectRequest> objects;
-    for (std::size_t task = 0; task < tasks; ++task) {
-      std::vector<BatchItem> batch;
-      for (std::size_t image = 0; image < kImagesPerTask; ++image) {
-        // Even images are crabs (the simulated reviewers' truth), odd ones are not.
-        const std::string key = std::string(image % 2 == 0 ? "crab" : "lobster") + "/" +
-                                std::to_string(task) + "-" + std::to_string(image) + ".jpg";
-        batch.push_back({"s3://" + deployment_.stack_bucket + "/" + key, kLabel, 90});
-        objects.push_back({deployment_.stack_bucket, key, "image " + key});
-        ASSERT_TRUE(
-            admin_dynamodb_
-                .update_item(functions::image_upsert_request(deployment_.table, batch.back()))
-                .ok());
-      }
-      const std::string batch_key = std::string(kBatchPrefix) + std::to_string(task) + ".json";
-      objects.push_back({deployment_.stack_bucket, batch_key, batch_to_json(batch).dump()});
-      manifest +=
-          json{{"source-ref", "s3://" + deployment_.stack_bucket + "/" + batch_key}}.dump() + "\n";
-    }
-    objects.push_back({deployment_.stack_bucket, kManifestKey, manifest});
-    for (const auto& status : admin_s3_.put_objects(std::move(objects))) ASSERT_TRUE(status.ok());
-    const json policies = testing::template_policies(deployment_);
-    portal_config_ = moto().config(moto().create_user(
-        MotoServer::unique_name("portal"), testing::as_moto_enforces(policies["PortalPolicy"])));
+    stack_ = testing::launch_portal_stack(
+        tasks, kImagesPerTask, kLabel, [](std::size_t task, std::size_t image) {
+          // Even images are crabs (the simulated reviewers' truth), odd ones are not.
+          const std::string key = std::string(image % 2 == 0 ? "crab" : "lobster") + "/" +
+                                  std::to_string(task) + "-" + std::to_string(image) + ".jpg";
+          return testing::StackImage{key, "image " + key};
+        });
   }
 
   std::unique_ptr<Portal> open(std::size_t workers_per_task) {
-    PortalOptions options;
-    options.aws = portal_config_;
-    options.portal_table = deployment_.portal_table;
-    options.image_table = deployment_.table;
-    options.stack_bucket = deployment_.stack_bucket;
-    options.workers_per_task = workers_per_task;
-    options.lease_time = std::chrono::minutes(30);
-    options.image_url = [](const S3Uri& uri) { return "/s3/" + uri.bucket + "/" + uri.key; };
-    options.clock = [this] { return clock_.now(); };
-    auto opened = Portal::open(std::move(options));
+    auto opened = Portal::open(testing::portal_options(stack_, workers_per_task, clock_));
     if (!opened) ADD_FAILURE() << opened.error().describe();
     return opened ? std::move(*opened) : nullptr;
   }
 
   // Every image item's (confirm, disconfirm) counts by URL.
   std::map<std::string, std::pair<std::size_t, std::size_t>> image_counts() {
-    auto items = admin_dynamodb_.scan_all(deployment_.table);
+    auto items = admin_dynamodb_.scan_all(stack_.deployment.table);
     EXPECT_TRUE(items.ok());
     std::map<std::string, std::pair<std::size_t, std::size_t>> counts;
     auto images = functions::reviewed_images(*items);
@@ -104,12 +61,7 @@ class PortalTest : public ::testing::Test {
 
   // The answer the worker template would submit: every image confirmed or not.
   static std::string answer(const Portal& portal, std::size_t task, bool confirmed) {
-    json content = json::object();
-    const auto& items = portal.tasks().at(task).items;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      content[items[i].label + "-" + std::to_string(i)] = {{"Confirmed", confirmed}};
-    }
-    return content.dump();
+    return testing::answer_every_image(portal.tasks().at(task).items, confirmed);
   }
 
   // `reviewer` takes the task it is handed and answers it; the task's index.
@@ -123,11 +75,9 @@ class PortalTest : public ::testing::Test {
     return task;
   }
 
-  testing::Deployment deployment_;
-  aws::AwsConfig portal_config_;
-  TestClock clock_;
+  testing::PortalStack stack_;
+  testing::TestClock clock_;
   aws::HttpClient http_;
-  aws::S3Client admin_s3_{moto().config(moto().admin()), http_};
   aws::DynamoDbClient admin_dynamodb_{moto().config(moto().admin()), http_};
 };
 
@@ -149,7 +99,7 @@ TEST_F(PortalTest, AnInviteIsRedeemedOnceAndItsSessionIdentifiesTheReviewer) {
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, errc::kInvalidInvite);
   // Neither secret is stored in clear.
-  auto items = admin_dynamodb_.scan_all(deployment_.portal_table);
+  auto items = admin_dynamodb_.scan_all(stack_.deployment.portal_table);
   ASSERT_TRUE(items.ok());
   for (const auto& item : *items) {
     EXPECT_EQ(item.dump().find(invite->token), std::string::npos);
@@ -277,7 +227,8 @@ TEST_F(PortalTest, AnAnswerStoredButNotCountedIsCountedAtStartOnce) {
   const portal::AnswerItem stored{{0, kLabel, "ann", clock_.now(), clock_.now(), kImagesPerTask, 0},
                                   answer(*portal, 0, true),
                                   false};
-  ASSERT_TRUE(admin_dynamodb_.put_item(deployment_.portal_table, portal::answer_item(stored)).ok());
+  ASSERT_TRUE(
+      admin_dynamodb_.put_item(stack_.deployment.portal_table, portal::answer_item(stored)).ok());
   for (const auto& [url, counts] : image_counts()) EXPECT_EQ(counts.first, 0u) << url;
 
   ASSERT_TRUE(open(1));
@@ -287,7 +238,8 @@ TEST_F(PortalTest, AnAnswerStoredButNotCountedIsCountedAtStartOnce) {
   ASSERT_TRUE(records.ok());
   ASSERT_EQ(records->size(), 1u);
   // Counting again, also from an answer not marked applied, changes nothing.
-  ASSERT_TRUE(admin_dynamodb_.put_item(deployment_.portal_table, portal::answer_item(stored)).ok());
+  ASSERT_TRUE(
+      admin_dynamodb_.put_item(stack_.deployment.portal_table, portal::answer_item(stored)).ok());
   ASSERT_TRUE(portal->repair().ok());
   ASSERT_TRUE(portal->repair().ok());
   EXPECT_EQ(image_counts(), repaired);
