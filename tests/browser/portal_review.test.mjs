@@ -247,7 +247,11 @@ test('two invited reviewers review a 3-task stack of 2 workers per task in brows
   assert.deepEqual([...answered.keys()].sort(), [0, 1, 2]);
   for (const reviewers of answered.values()) assert.deepEqual(reviewers.sort(), ['ann', 'bob']);
 
-  // Now every page says so; a third reviewer, new, is told nothing is left.
+  // Every page says so now, the waiting one once it has checked again by itself; and so does
+  // each page loaded afresh: both reviewers', and a third reviewer's, new, told nothing is left.
+  for (const { page } of [ann, bob]) {
+    await page.locator('#serve-message', { hasText: `All ${tasks} tasks are reviewed` }).waitFor();
+  }
   const carol = await signIn('carol');
   const states = [
     ...await Promise.all([ann, bob].map(async ({ page }) => {
