@@ -3,8 +3,8 @@
 // counted exactly once (also by two portals on one table, and after a crash), images.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -255,7 +255,12 @@ TEST_F(PortalTest, TwoPortalsEightReviewersHundredTasksEachVoteOnce) {
   const auto truth = TruthSource::from_folder_labels("folder,label\ncrab,Crab\n");
   ASSERT_TRUE(truth.ok());
   std::vector<std::thread> reviewers;
-  std::atomic<int> failures{0};
+  std::mutex failures_mutex;
+  std::vector<std::string> failures;
+  const auto failed = [&](const std::string& reviewer, const Error& error) {
+    const std::lock_guard lock(failures_mutex);
+    failures.push_back(reviewer + ": " + error.describe());
+  };
   for (int r = 0; r < 8; ++r) {
     reviewers.emplace_back([&, r] {
       Portal& portal = r % 2 == 0 ? *first : *second;
@@ -263,17 +268,18 @@ TEST_F(PortalTest, TwoPortalsEightReviewersHundredTasksEachVoteOnce) {
       while (true) {
         auto next = portal.next_task(reviewer.worker_id);
         if (!next || !next->task) {
-          if (!next) ++failures;
+          if (!next) failed(reviewer.worker_id, next.error());
           return;
         }
         const std::size_t task = next->task->index;
         const auto content = simulated_annotation(portal.tasks()[task].items, *truth, reviewer);
-        if (!portal.submit(task, reviewer.worker_id, content)) ++failures;
+        auto submitted = portal.submit(task, reviewer.worker_id, content);
+        if (!submitted) failed(reviewer.worker_id, submitted.error());
       }
     });
   }
   for (auto& thread : reviewers) thread.join();
-  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(failures, std::vector<std::string>{});
 
   auto records = first->answer_records();
   ASSERT_TRUE(records.ok());
