@@ -29,12 +29,3 @@ export function createGroundTruthLiquid(Liquid, { grantReadAccess }) {
 export function renderWorkerTemplate(liquid, templateText, taskInput) {
   return liquid.parseAndRender(templateText, { task: { input: taskInput } });
 }
-
-// The stand-in's answer to grant_read_access: "s3://bucket/some key" is served by `bulkqa serve`
-// at "/s3/bucket/some%20key" (each part of the path percent-encoded). Anything else is kept.
-export function localObjectUrl(uri) {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/s.exec(uri);
-  if (!match) return uri;
-  const [, bucket, key] = match;
-  return `/s3/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
-}

@@ -6,17 +6,13 @@
 // with this page's nonce, every POST carries the session's CSRF token (from /api/me), and images
 // load from the URLs the task's image_urls gives (presigned S3 URLs on AWS).
 import { defineCrowdElements } from './crowd_elements.mjs';
-import {
-  createGroundTruthLiquid,
-  localObjectUrl,
-  renderWorkerTemplate,
-} from './ground_truth_liquid.mjs';
+import { createGroundTruthLiquid, renderWorkerTemplate } from './ground_truth_liquid.mjs';
 
 const waitingPollMs = 3000;
 const groundTruthLoader = 'crowd-html-elements.js';
 // The nonce the server gave this page's module script: what re-created scripts and styles carry.
 const nonce = document.querySelector('script[nonce]')?.nonce ?? '';
-// Images of the task shown, by S3 URI; a URI not in it is served by the local stand-in.
+// Where the browser loads each image of the task shown from, by S3 URI.
 let imageUrls = {};
 let csrfToken = '';
 
@@ -47,14 +43,9 @@ async function fetchJson(url, options) {
   return body;
 }
 
-// The session's CSRF token. The local stand-in has no accounts, and no /api/me (404).
+// The session's CSRF token.
 async function fetchCsrfToken() {
-  try {
-    return (await fetchJson('/api/me')).csrf;
-  } catch (error) {
-    if (error.status === 404) return '';
-    throw error;
-  }
+  return (await fetchJson('/api/me')).csrf;
 }
 
 async function fetchTemplate() {
@@ -100,7 +91,7 @@ async function submitAnswer(taskId, form, answer) {
       body: JSON.stringify(answer),
     });
     if (result.progress.complete === result.progress.total) {
-      // The job ends now, and its server with it: no next page to load.
+      // Every task is complete (the local review ends now): no next page to load.
       taskArea.replaceChildren();
       showDone(result.progress);
     } else {
@@ -152,7 +143,8 @@ function fail(error) {
 
 defineCrowdElements(window.customElements);
 const liquid = createGroundTruthLiquid(window.liquidjs.Liquid, {
-  grantReadAccess: (uri) => imageUrls[uri] ?? localObjectUrl(uri),
+  // An object that is not an image of the task gets no URL: the portal serves none other.
+  grantReadAccess: (uri) => imageUrls[uri] ?? '',
 });
 fetchCsrfToken()
   .then((token) => {

@@ -1,7 +1,8 @@
-// The review page of a real `bulkqa serve` in Debian's chromium: a task of 25 images whose label
-// holds markup and quotes renders from the worker template with every box checked and the label
-// as text; two boxes are unchecked (one by mouse, one by keyboard) and the answer submitted; the
-// table then holds 23 confirms and 2 disconfirms on exactly those images.
+// The review page of a real `bulkqa serve` in Debian's chromium, opened at the invite URL it
+// prints: a task of 25 images whose label holds markup and quotes renders from the worker template
+// with every box checked and the label as text; two boxes are unchecked (one by mouse, one by
+// keyboard) and the answer submitted; the table then holds 23 confirms and 2 disconfirms on
+// exactly those images.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,12 +26,12 @@ let stdout = '';
 let stderr = '';
 let exited;
 
-// Resolves with the review URL once `bulkqa serve` prints it.
-function reviewUrl() {
+// Resolves with the invite URL `bulkqa serve` prints for its one reviewer.
+function inviteUrl() {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no URL printed:\n${stderr}`)), startupLimitMs);
     const look = () => {
-      const match = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr);
+      const match = /open (http:\/\/127\.0\.0\.1:\d+\/invite#[0-9a-f]+)\n/.exec(stderr);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]);
@@ -80,7 +81,7 @@ function parseCsv(text) {
 }
 
 let browser;
-let url;
+let invite;
 
 before(async () => {
   serve = spawn(path.join(binDir, 'bulkqa'), [
@@ -90,7 +91,7 @@ before(async () => {
   serve.stdout.on('data', (chunk) => { stdout += chunk; });
   serve.stderr.on('data', (chunk) => { stderr += chunk; });
   exited = new Promise((resolve) => serve.on('exit', (code, signal) => resolve(code ?? signal)));
-  url = await reviewUrl();
+  invite = await inviteUrl();
   browser = await launchChromium();
 });
 
@@ -112,7 +113,8 @@ test('a task of 25 images is reviewed in the browser and lands in the table', { 
     await dialog.dismiss();
   });
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(url);
+  await page.goto(invite);
+  await page.waitForURL(new URL('/', invite).href);
 
   const cards = page.locator('.bulkqa-card');
   await cards.nth(24).waitFor();

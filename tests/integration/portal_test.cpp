@@ -23,13 +23,6 @@ using portal::PortalOptions;
 constexpr const char* kLabel = testing::PortalStack::kLabel;
 constexpr std::size_t kImagesPerTask = 2;
 
-// A clock the tests move.
-struct TestClock {
-  std::atomic<std::int64_t> millis{1'800'000'000'000};
-  portal::SystemClock::time_point now() const { return portal::from_millis(millis.load()); }
-  void advance(std::chrono::milliseconds by) { millis += by.count(); }
-};
-
 class PortalTest : public ::testing::Test {
  protected:
   // A launched stack of `tasks` tasks and an empty portal table (support/portal_stack.hpp).
@@ -38,15 +31,7 @@ class PortalTest : public ::testing::Test {
   }
 
   std::unique_ptr<Portal> open(std::size_t workers_per_task) {
-    PortalOptions options;
-    options.aws = stack_->portal_config();
-    options.portal_table = stack_->deployment().portal_table;
-    options.image_table = stack_->deployment().table;
-    options.stack_bucket = stack_->deployment().stack_bucket;
-    options.workers_per_task = workers_per_task;
-    options.lease_time = std::chrono::minutes(30);
-    options.image_url = [](const S3Uri& uri) { return "/s3/" + uri.bucket + "/" + uri.key; };
-    options.clock = [this] { return clock_.now(); };
+    PortalOptions options = stack_->portal_options(workers_per_task, clock_);
     auto opened = Portal::open(std::move(options));
     if (!opened) ADD_FAILURE() << opened.error().describe();
     return opened ? std::move(*opened) : nullptr;
@@ -56,12 +41,7 @@ class PortalTest : public ::testing::Test {
 
   // The answer the worker template would submit: every image confirmed or not.
   static std::string answer(const Portal& portal, std::size_t task, bool confirmed) {
-    json content = json::object();
-    const auto& items = portal.tasks().at(task).items;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      content[items[i].label + "-" + std::to_string(i)] = {{"Confirmed", confirmed}};
-    }
-    return content.dump();
+    return testing::answer_every_image(portal.tasks().at(task).items, confirmed);
   }
 
   // `reviewer` takes the task it is handed and answers it; the task's index.
@@ -76,7 +56,7 @@ class PortalTest : public ::testing::Test {
   }
 
   std::unique_ptr<testing::PortalStack> stack_;
-  TestClock clock_;
+  testing::TestClock clock_;
 };
 
 TEST_F(PortalTest, AnInviteIsRedeemedOnceAndItsSessionIdentifiesTheReviewer) {

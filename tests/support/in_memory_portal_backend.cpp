@@ -124,7 +124,8 @@ Result<std::string> InMemoryPortalBackend::image(const std::string& reviewer, co
 Result<nlohmann::json> InMemoryPortalBackend::progress() {
   const std::lock_guard lock(mutex_);
   const portal::TaskCounts done = counts();
-  return nlohmann::json{{"complete", done.complete}, {"total", done.total}};
+  // The real progress document's task counts (review/review_progress.hpp), and nothing else.
+  return nlohmann::json{{"tasks", {{"done", done.complete}, {"total", done.total}}}};
 }
 
 Result<std::string> InMemoryPortalBackend::report_html() {

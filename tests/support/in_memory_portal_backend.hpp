@@ -26,6 +26,7 @@ class InMemoryPortalBackend final : public portal::PortalBackend, public PortalT
   std::string invite(const std::string& reviewer, bool admin) override;
   void revoke(const std::string& reviewer) override;
   void expire_sessions() override;
+  portal::SystemClock::duration session_lifetime() const override { return kSessionLifetime; }
   std::string valid_answer(std::size_t index) override;
 
   // PortalBackend

@@ -5,6 +5,7 @@
 #include "bulkqa/functions/image_table.hpp"
 #include "bulkqa/qa/ground_truth.hpp"
 #include "bulkqa/qa/stack_layout.hpp"
+#include "bulkqa/review/placeholder_image.hpp"
 #include "support/moto.hpp"
 
 namespace bulkqa::testing {
@@ -22,9 +23,23 @@ void check(const Status& status, const std::string& what) {
   if (!status) throw std::runtime_error(what + ": " + status.error().describe());
 }
 
+// Even images are crabs, odd ones lobsters; their bytes say which object they are.
+StackImage default_image(std::size_t task, std::size_t image) {
+  const std::string key = std::string(image % 2 == 0 ? "crab" : "lobster") + "/" +
+                          std::to_string(task) + "-" + std::to_string(image) + ".jpg";
+  return {key, "image " + key};
+}
+
 }  // namespace
 
-PortalStack::PortalStack(std::size_t tasks, std::size_t images_per_task)
+TestClock::TestClock() : millis_(portal::to_millis(portal::SystemClock::now())) {}
+
+portal::SystemClock::time_point TestClock::now() const {
+  return portal::from_millis(millis_);
+}
+
+PortalStack::PortalStack(std::size_t tasks, std::size_t images_per_task,
+                         const StackImageMaker& images)
     : admin_s3_(MotoServer::shared().config(MotoServer::shared().admin()), http_),
       admin_dynamodb_(MotoServer::shared().config(MotoServer::shared().admin()), http_) {
   MotoServer& moto = MotoServer::shared();
@@ -38,14 +53,13 @@ PortalStack::PortalStack(std::size_t tasks, std::size_t images_per_task)
   std::vector<aws::PutObjectRequest> objects;
   for (std::size_t task = 0; task < tasks; ++task) {
     auto& batch = batches_.emplace_back();
-    for (std::size_t image = 0; image < images_per_task; ++image) {
-      const std::string key = std::string(image % 2 == 0 ? "crab" : "lobster") + "/" +
-                              std::to_string(task) + "-" + std::to_string(image) + ".jpg";
-      batch.push_back({"s3://" + deployment_.stack_bucket + "/" + key, kLabel, 90});
-      objects.push_back({deployment_.stack_bucket, key, "image " + key});
+    for (std::size_t index = 0; index < images_per_task; ++index) {
+      StackImage image = images ? images(task, index) : default_image(task, index);
+      batch.push_back({"s3://" + deployment_.stack_bucket + "/" + image.key, kLabel, 90});
       checked(admin_dynamodb_.update_item(
                   functions::image_upsert_request(deployment_.table, batch.back())),
-              "writing the image item of " + key);
+              "writing the image item of " + image.key);
+      objects.push_back({deployment_.stack_bucket, std::move(image.key), std::move(image.body)});
     }
     const std::string batch_key = std::string(kBatchPrefix) + std::to_string(task) + ".json";
     objects.push_back({deployment_.stack_bucket, batch_key, batch_to_json(batch).dump()});
@@ -63,6 +77,20 @@ PortalStack::PortalStack(std::size_t tasks, std::size_t images_per_task)
 
 aws::AwsConfig PortalStack::portal_config() const {
   return MotoServer::shared().config(portal_user_);
+}
+
+portal::PortalOptions PortalStack::portal_options(std::size_t workers_per_task,
+                                                  const TestClock& clock) const {
+  portal::PortalOptions options;
+  options.aws = portal_config();
+  options.portal_table = deployment_.portal_table;
+  options.image_table = deployment_.table;
+  options.stack_bucket = deployment_.stack_bucket;
+  options.workers_per_task = workers_per_task;
+  options.lease_time = std::chrono::minutes(30);
+  options.image_url = [](const S3Uri& uri) { return "/s3/" + uri.bucket + "/" + uri.key; };
+  options.clock = [&clock] { return clock.now(); };
+  return options;
 }
 
 ImageCounts PortalStack::image_counts() {
@@ -99,6 +127,43 @@ ImageCounts PortalStack::votes_of(const std::vector<portal::AnswerItem>& answers
     }
   }
   return counts;
+}
+
+std::string answer_every_image(const std::vector<BatchItem>& items, bool confirmed) {
+  json content = json::object();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    content[items[i].label + "-" + std::to_string(i)] = {{"Confirmed", confirmed}};
+  }
+  return content.dump();
+}
+
+MotoPortalBackend::MotoPortalBackend(std::size_t tasks)
+    : stack_(tasks, 1, [](std::size_t task, std::size_t) {
+        const std::string key = "images/" + std::to_string(task) + ".png";
+        return StackImage{key, placeholder_png(key)};
+      }) {
+  portal_ = checked(portal::Portal::open(stack_.portal_options(1, clock_)), "opening the portal");
+}
+
+std::string MotoPortalBackend::invite(const std::string& reviewer, bool admin) {
+  return checked(portal_->add_reviewer(reviewer, admin), "inviting " + reviewer).token;
+}
+
+void MotoPortalBackend::revoke(const std::string& reviewer) {
+  check(portal_->revoke_reviewer(reviewer), "revoking " + reviewer);
+}
+
+void MotoPortalBackend::expire_sessions() {
+  clock_.advance(std::chrono::duration_cast<std::chrono::milliseconds>(session_lifetime()) +
+                 std::chrono::seconds(1));
+}
+
+portal::SystemClock::duration MotoPortalBackend::session_lifetime() const {
+  return portal::PortalOptions{}.session_lifetime;
+}
+
+std::string MotoPortalBackend::valid_answer(std::size_t index) {
+  return answer_every_image(portal_->tasks().at(index).items, true);
 }
 
 }  // namespace bulkqa::testing

@@ -1,7 +1,7 @@
 // What the review portal server's security tests need of the state behind it, beyond the
 // PortalBackend the server calls: reviewers to invite and revoke, sessions to expire, and a valid
-// answer to a task. InMemoryPortalBackend implements it; so can the real Portal on moto, for the
-// same tests (portal_server_test is parameterised over a factory of these).
+// answer to a task. InMemoryPortalBackend implements it, and MotoPortalBackend (the real Portal on
+// moto) for the same tests: portal_server_test is parameterised over a factory of these.
 #pragma once
 
 #include <functional>
@@ -23,6 +23,8 @@ class PortalTestBackend {
   virtual void revoke(const std::string& reviewer) = 0;
   // Every session of every reviewer expires now.
   virtual void expire_sessions() = 0;
+  // How long a new session lasts.
+  virtual portal::SystemClock::duration session_lifetime() const = 0;
   // An answer the backend takes for task `index` (the crowd-form's JSON).
   virtual std::string valid_answer(std::size_t index) = 0;
 };

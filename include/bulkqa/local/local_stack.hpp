@@ -67,8 +67,10 @@ class LocalStack {
   static Result<std::unique_ptr<LocalStack>> start(const LocalStackOptions& options);
 
   aws::S3Client& s3() { return s3_; }
-  // The moto server behind the stack, e.g. for the environment of another process that reads it.
+  // The moto server behind the stack, e.g. for the environment of another process that reads it,
+  // or to add a user for one.
   const LocalMoto& moto() const { return *moto_; }
+  LocalMoto& moto() { return *moto_; }
   const LocalStackOptions& options() const { return options_; }
 
   // Stores the corpus, and one object per image path: its photo from photos_dir when there is
