@@ -82,6 +82,8 @@ std::string origin_text(const WebOrigin& origin) {
 }
 
 bool host_matches(std::string_view host_header, const WebOrigin& origin) {
+  // "host:" with an empty port is valid URI syntax, but no browser sends it: refuse the oddity.
+  if (host_header.ends_with(':')) return false;
   const HostAndPort parts = split_host_port(host_header);
   const std::string port =
       parts.port.empty() ? std::to_string(default_port(origin.scheme)) : std::string(parts.port);

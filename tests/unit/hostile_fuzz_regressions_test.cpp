@@ -6,6 +6,7 @@
 
 #include "bulkqa/aws/sts.hpp"
 #include "bulkqa/qa/corpus.hpp"
+#include "bulkqa/review/portal_requests.hpp"
 #include "bulkqa/util/csv_records.hpp"
 #include "bulkqa/util/text.hpp"
 #include "support/result_assertions.hpp"
@@ -38,6 +39,16 @@ TEST(HostileFuzzRegressionsTest, TimestampsOutsideTheClocksRangeAreRefused) {
         << text;
   }
   EXPECT_TRUE(aws::parse_utc_timestamp("2026-12-02T06:00:00Z").ok());
+}
+
+// review_request_fuzz: "Host: REVIEW.example.com:" (an empty port after the ':') matched the
+// portal's origin. Valid URI syntax that no browser sends; the portal's Host check refuses it.
+TEST(HostileFuzzRegressionsTest, AHostWithAnEmptyPortMatchesNoOrigin) {
+  auto origin = parse_web_origin("https://review.example.com", "--public-origin");
+  ASSERT_TRUE(origin.ok());
+  EXPECT_FALSE(host_matches("REVIEW.example.com:", *origin));
+  EXPECT_FALSE(host_matches("review.example.com:", *origin));
+  EXPECT_TRUE(host_matches("review.example.com:443", *origin));
 }
 
 }  // namespace

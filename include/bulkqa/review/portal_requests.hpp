@@ -31,7 +31,7 @@ Result<WebOrigin> parse_web_origin(std::string_view text, std::string_view optio
 // "https://review.example.com", the port left out when it is the scheme's default.
 std::string origin_text(const WebOrigin& origin);
 // Whether a Host header names `origin` (case-insensitive; the port may be left out when it is the
-// scheme's default).
+// scheme's default, but not left empty after a ':').
 bool host_matches(std::string_view host_header, const WebOrigin& origin);
 
 // Whether a browser says the request comes from another site: an Origin header that is none of
