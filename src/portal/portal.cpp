@@ -26,6 +26,8 @@ using nlohmann::json;
 // Rounds of reading the places and trying each open one before giving up: each round fails only
 // when concurrent portals took every place this one tried.
 constexpr int kMaxClaimRounds = 20;
+// Attempts to store an answer whose transaction met concurrent writes to its task.
+constexpr int kMaxStoreRounds = 8;
 // What pre-labeling sees as the job: any ARN-shaped text does (it only logs it).
 constexpr const char* kPortalJobArn = "arn:aws:sagemaker:::labeling-job/bulkqa-portal";
 
@@ -285,17 +287,38 @@ Result<SubmitOutcome> Portal::submit(std::size_t index, const std::string& revie
 Status Portal::store_answer(const AnswerItem& answer, std::size_t place) {
   // The answer is durable before any vote is counted: a portal stopped after this counts it when
   // it starts again (repair).
-  auto stored = dynamodb_.call("TransactWriteItems",
-                               store_answer_request(options_.portal_table, place, answer));
-  if (stored) return {};
-  if (!is_refused(stored.error())) return stored.error();
-  // Refused: a concurrent request of the same reviewer answered, or the place went to another.
-  auto exists = dynamodb_.get_item(options_.portal_table,
-                                   answer_key(answer.record.task, answer.record.reviewer));
-  if (!exists) return exists.error();
   const std::string what = answer.record.reviewer + " " + task_name(answer.record.task);
-  if (*exists) return make_error(errc::kAlreadyAnswered, what + ": answered already");
-  return make_error(errc::kLeaseLost, what + ": the place went to another reviewer");
+  for (int round = 0; round < kMaxStoreRounds; ++round) {
+    auto stored = dynamodb_.call("TransactWriteItems",
+                                 store_answer_request(options_.portal_table, place, answer));
+    if (stored) return {};
+    if (!is_refused(stored.error())) return stored.error();
+    // Refused: a concurrent request of the same reviewer answered, the place went to another, or
+    // (DynamoDB cancels a transaction that meets another write to one of its items) a
+    // co-reviewer's answer to the same task was written at the same moment: then the place is
+    // still this reviewer's, and the answer is sent again.
+    auto exists = dynamodb_.get_item(options_.portal_table,
+                                     answer_key(answer.record.task, answer.record.reviewer));
+    if (!exists) return exists.error();
+    if (*exists) return make_error(errc::kAlreadyAnswered, what + ": answered already");
+    auto held = holds_place(answer.record.task, place, answer.record.reviewer);
+    if (!held) return held.error();
+    if (!*held) return make_error(errc::kLeaseLost, what + ": the place went to another reviewer");
+  }
+  return make_error(errc::kVoteConflict, what +
+                                             ": the answer kept meeting concurrent writes to "
+                                             "its task; send it again");
+}
+
+Result<bool> Portal::holds_place(std::size_t task, std::size_t place, const std::string& reviewer) {
+  auto item = dynamodb_.get_item(options_.portal_table, task_key(task));
+  if (!item) return item.error();
+  if (!*item) return make_error(errc::kMissingItem, task_name(task) + " is not in the table");
+  auto places = parse_task_places(**item);
+  if (!places) return places.error();
+  if (place >= places->places.size()) return false;
+  const auto& lease = places->places[place];
+  return lease && lease->reviewer == reviewer && !lease->answered;
 }
 
 Status Portal::apply_answer(const AnswerItem& answer) {

@@ -116,6 +116,8 @@ class Portal : public PortalBackend {
                                        const std::string& reviewer);
   AssignedTask assigned(const Claimed& claimed) const;
   Status store_answer(const AnswerItem& answer, std::size_t place);
+  // Whether `reviewer` still holds `place` of `task`, unanswered (read consistently).
+  Result<bool> holds_place(std::size_t task, std::size_t place, const std::string& reviewer);
   // Counts an answer's votes, then marks it applied.
   Status apply_answer(const AnswerItem& answer);
   // Whether this call found the task full first.
