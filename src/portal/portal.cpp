@@ -62,6 +62,17 @@ bool looks_like_secret(std::string_view text) {
          });
 }
 
+// The answer as the worker template writes it, whatever else the client put in: what is stored
+// is exactly the votes, so an answer cannot carry data of its own into the table.
+std::string canonical_answer(const std::vector<BatchItem>& items, const std::vector<Vote>& votes) {
+  json answer = json::object();
+  for (const Vote& vote : votes) {
+    answer[items.at(vote.image_index).label + "-" + std::to_string(vote.image_index)] = {
+        {"Confirmed", vote.confirmed}};
+  }
+  return answer.dump();
+}
+
 TaskCounts counts_of(const std::vector<TaskPlaces>& places) {
   TaskCounts counts{0, places.size()};
   for (const auto& task : places) counts.complete += task_complete(task) ? 1 : 0;
@@ -249,8 +260,6 @@ Result<SubmitOutcome> Portal::submit(std::size_t index, const std::string& revie
     return make_error(errc::kUnknownTask, "there is no " + task_name(index));
   }
   const PortalTask& task = tasks_[index];
-  auto votes = parse_votes(content, task.items);
-  if (!votes) return with_context(task_name(index), votes.error());
   auto item = dynamodb_.get_item(options_.portal_table, task_key(index));
   if (!item) return item.error();
   if (!*item) return make_error(errc::kMissingItem, task_name(index) + " is not in the table");
@@ -266,11 +275,14 @@ Result<SubmitOutcome> Portal::submit(std::size_t index, const std::string& revie
   if (place == places->places.end()) {
     return make_error(errc::kLeaseLost, reviewer + " does not hold " + task_name(index));
   }
+  // Read only now: what a refusal says of the batch is for the reviewer holding the task.
+  auto votes = parse_votes(content, task.items);
+  if (!votes) return with_context(task_name(index), votes.error());
   const auto unchecked = static_cast<std::size_t>(std::count_if(
       votes->begin(), votes->end(), [](const Vote& vote) { return !vote.confirmed; }));
   const AnswerItem answer{{index, task.items.front().label, reviewer, (*place)->handed_out,
                            options_.clock(), task.items.size(), unchecked},
-                          std::move(content),
+                          canonical_answer(task.items, *votes),
                           false};
   const auto place_index = static_cast<std::size_t>(place - places->places.begin());
   if (Status stored = store_answer(answer, place_index); !stored) return stored.error();

@@ -20,6 +20,10 @@ namespace {
 constexpr std::string_view kNoncePlaceholder = "__CSP_NONCE__";
 constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 constexpr auto kReadTimeout = std::chrono::seconds(10);
+// More header lines than any browser sends: the memory one request may take stays bounded.
+constexpr std::size_t kMaxHeaderCount = 100;
+// The code of a 500: an AWS or internal failure whose details stay in the portal's log.
+constexpr std::string_view kInternalError = "InternalError";
 
 constexpr std::string_view kSignInNotice = R"(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>bulkqa review: sign in</title>
@@ -30,7 +34,9 @@ constexpr std::string_view kSignInNotice = R"(<!doctype html>
 
 void answer_json(httplib::Response& response, int status, const nlohmann::json& body) {
   response.status = status;
-  response.set_content(body.dump(), "application/json");
+  // A message may quote what the client sent, which need not be UTF-8.
+  response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       "application/json");
 }
 
 void answer_error(httplib::Response& response, int status, std::string_view code,
@@ -60,7 +66,14 @@ int status_of(const Error& error) {
 }
 
 void answer_error(httplib::Response& response, const Error& error) {
-  answer_error(response, status_of(error), error.code, error.message);
+  const int status = status_of(error);
+  if (status == 500) {
+    // An AWS or internal failure: its details are for the log, not for the reviewer.
+    log::error("portal request failed", {{"error", error.describe()}});
+    answer_error(response, 500, kInternalError, "the portal could not do this now; try again");
+    return;
+  }
+  answer_error(response, status, error.code, error.message);
 }
 
 nlohmann::json counts_json(const TaskCounts& counts) {
@@ -194,6 +207,12 @@ bool PortalServer::secure_cookie() const {
 // Refuses, before any handler runs or any body is read, requests for another Host and bodies
 // over the limit; adds the headers every response carries; logs each request, redacted.
 void PortalServer::check_requests() {
+  // No exception text ever reaches a client (cpp-httplib would put it in a header).
+  server_->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
+        log::error("portal request failed", {{"error", "an exception"}});
+        answer_error(response, 500, kInternalError, "the portal could not do this now");
+      });
   server_->set_payload_max_length(options_.max_body_bytes);
   server_->set_read_timeout(kReadTimeout);
   server_->set_pre_routing_handler([this](const httplib::Request& request,
@@ -204,6 +223,11 @@ void PortalServer::check_requests() {
                      [&](const WebOrigin& origin) { return host_matches(host, origin); })) {
       answer_error(response, 421, errc::kForbiddenHost,
                    "this server answers only requests for " + origin_text(origins.front()));
+    } else if (request.get_header_value_count("Host") > 1) {
+      answer_error(response, 400, errc::kInvalidRequest, "a request has one Host header");
+    } else if (request.headers.size() > kMaxHeaderCount) {
+      answer_error(response, 431, errc::kInvalidRequest,
+                   "a request may carry at most " + std::to_string(kMaxHeaderCount) + " headers");
     } else if (request.has_header("Transfer-Encoding")) {
       answer_error(response, 411, errc::kBodyTooLarge, "send a request body with Content-Length");
     } else if (request.get_header_value<std::uint64_t>("Content-Length") >
@@ -345,7 +369,8 @@ void PortalServer::get_invite_page(const httplib::Request&, httplib::Response& r
 void PortalServer::post_invite(const httplib::Request& request, httplib::Response& response,
                                const Caller*) {
   if (!allowed_invite_attempt(request)) {
-    response.set_header("Retry-After", "60");
+    const auto refill = std::chrono::ceil<std::chrono::seconds>(options_.invite_per_client.refill);
+    response.set_header("Retry-After", std::to_string(refill.count()));
     answer_error(response, 429, errc::kRateLimited, "too many invite attempts: try again later");
     return;
   }
@@ -442,7 +467,8 @@ void PortalServer::get_image(const httplib::Request& request, httplib::Response&
     return;
   }
   const std::string_view media_type = image_media_type(*image);
-  response.set_header("Cache-Control", "private, max-age=3600");
+  // Not kept once the task is answered, the session ended or the reviewer revoked.
+  response.set_header("Cache-Control", "no-store");
   response.set_content(std::move(*image), std::string(media_type));
 }
 

@@ -121,6 +121,21 @@ class PortalServerTest : public ::testing::TestWithParam<PortalTestBackendFactor
     return state_->valid_answer(task.at("id").get<std::size_t>());
   }
 
+  // The answer to a request written byte for byte, read until the server closes.
+  std::string raw_response(const std::string& request) {
+    const int fd = testing::connect_to_loopback(server_->port());
+    EXPECT_GE(fd, 0);
+    if (fd < 0) return {};
+    EXPECT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    std::string response;
+    char buffer[4096];
+    for (ssize_t got; (got = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) {
+      response.append(buffer, static_cast<std::size_t>(got));
+    }
+    ::close(fd);
+    return response;
+  }
+
   static std::string error_of(const httplib::Result& result) {
     return json::parse(result->body).value("error", "");
   }
@@ -336,6 +351,36 @@ TEST_P(PortalServerTest, AForeignHostIsRefused) {
 
 // Every backend refuses the traversals; that none even reached the backend is counted on the
 // in-memory double only (the real Portal does not count its calls).
+// Found by attacking the portal as a stranger would: a path that is not UTF-8 made the error
+// message unserializable, and cpp-httplib sent the exception's text back in a header.
+TEST_P(PortalServerTest, APathThatIsNotUtf8GetsAPlainRefusal) {
+  const Browser alice = sign_in("alice");
+  task_of(alice);
+  for (const char* path :
+       {"/s3/review-images/images/%ff.png", "/s3/review-images/%c0%ae%c0%ae/x"}) {
+    auto result = get(path, alice);
+    ASSERT_TRUE(result) << path;
+    EXPECT_EQ(result->status, 404) << path << ": " << result->body;
+    EXPECT_FALSE(result->has_header("EXCEPTION_WHAT")) << path;
+    EXPECT_EQ(error_of(result), errc::kNotATaskImage) << path;
+  }
+}
+
+TEST_P(PortalServerTest, TwoHostHeadersOrAFloodOfHeadersAreRefused) {
+  const Browser alice = sign_in("alice");
+  // The first Host is this server's, the second another's: which one counts is ambiguous.
+  const std::string two_hosts =
+      "GET /api/me HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(server_->port()) +
+      "\r\nHost: evil.example\r\nCookie: " + alice.cookie + "\r\nConnection: close\r\n\r\n";
+  EXPECT_TRUE(raw_response(two_hosts).starts_with("HTTP/1.1 400")) << raw_response(two_hosts);
+  httplib::Headers flood = {{"Cookie", alice.cookie}};
+  for (int i = 0; i < 150; ++i) flood.emplace("X-Filler-" + std::to_string(i), "x");
+  auto flooded = client_->Get("/api/me", flood);
+  ASSERT_TRUE(flooded);
+  EXPECT_EQ(flooded->status, 431) << flooded->body;
+  EXPECT_EQ(get("/api/me", alice)->status, 200) << "a plain request still passes";
+}
+
 TEST_P(PortalServerTest, PathTraversalReachesNoFileAndNoObject) {
   const Browser alice = sign_in("alice");
   task_of(alice);

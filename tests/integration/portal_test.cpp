@@ -182,6 +182,28 @@ TEST_F(PortalTest, ThreeTasksTwoWorkersTwoReviewersAndAThirdFindsNothingLeft) {
   EXPECT_NE(report->find("100.0"), std::string::npos);
 }
 
+// Found by attacking the portal: an answer carried any extra data into the table, and one for a
+// task the reviewer did not hold was checked first, telling the batch's label and size.
+TEST_F(PortalTest, AnAnswerIsStoredAsItsVotesAndATaskNotHeldTellsNothing) {
+  launch(2);
+  auto portal = open(1);
+  ASSERT_TRUE(portal);
+  auto next = portal->next_task("ann");
+  ASSERT_TRUE(next.ok() && next->task);
+  const std::size_t held = next->task->index;
+  auto not_held = portal->submit(1 - held, "ann", R"({"x-0": {"Confirmed": true}})");
+  ASSERT_FALSE(not_held.ok());
+  EXPECT_EQ(not_held.error().code, errc::kLeaseLost);
+  EXPECT_EQ(not_held.error().message.find(kLabel), std::string::npos) << not_held.error().message;
+
+  json padded = json::parse(answer(*portal, held, true));
+  padded[std::string(kLabel) + "-0"]["pad"] = std::string(1000, 'A');
+  ASSERT_TRUE(portal->submit(held, "ann", padded.dump()).ok());
+  const auto stored = stack_->stored_answers();
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].content, answer(*portal, held, true));
+}
+
 TEST_F(PortalTest, ImagesOnlyOfATaskTheReviewerHoldsNow) {
   launch(2);
   auto portal = open(1);
