@@ -93,9 +93,9 @@ Result<DeployedStack> resolve_portal_target(const PortalTarget& target) {
 
 bool is_loopback_endpoint(const aws::Endpoint& endpoint) {
   const std::string_view authority = endpoint.authority;
-  const std::string_view host =
-      authority.starts_with('[') ? authority.substr(1, authority.find(']') - 1)
-                                 : authority.substr(0, authority.find(':'));
+  const std::string_view host = authority.starts_with('[')
+                                    ? authority.substr(1, authority.find(']') - 1)
+                                    : authority.substr(0, authority.find(':'));
   return is_loopback_address(host);
 }
 
