@@ -10,7 +10,6 @@
 #include <future>
 #include <map>
 #include <mutex>
-#include <regex>
 #include <set>
 #include <thread>
 
@@ -151,13 +150,14 @@ class PortalProcessesTest : public ::testing::Test {
       throw std::runtime_error("bulkqa serve did not start: " +
                                testing::read_file(portal.log.string()));
     }
-    std::smatch url;
+    // "serving N tasks at http://127.0.0.1:<port>/; invite reviewers ..." (std::regex is left
+    // out of the tests: GCC 12 warns in its headers under the sanitizers' optimisation).
     const std::string output = testing::read_file(portal.log.string());
-    if (!std::regex_search(output, url, std::regex(R"( at (http://127\.0\.0\.1:(\d+))/)"))) {
-      throw std::runtime_error("bulkqa serve printed no URL: " + output);
-    }
-    portal.origin = url[1];
-    portal.port = std::stoi(url[2]);
+    constexpr std::string_view kAt = " at http://127.0.0.1:";
+    const std::size_t at = output.find(kAt);
+    if (at == std::string::npos) throw std::runtime_error("bulkqa serve printed no URL: " + output);
+    portal.port = std::stoi(output.substr(at + kAt.size()));
+    portal.origin = "http://127.0.0.1:" + std::to_string(portal.port);
   }
 
   ServeProcess serve(std::size_t workers_per_task, const std::string& dynamodb_endpoint = "") {
@@ -342,10 +342,9 @@ TEST_F(PortalProcessesTest, ReviewersAddListRevokeAndProgressOnARunningPortal) {
 
   const CommandRun listed = bulkqa_on_stack({"reviewers", "list"});
   EXPECT_EQ(listed.exit_code, 0) << listed.errors;
-  EXPECT_TRUE(std::regex_search(listed.output, std::regex("(^|\n)alice  revoked  since ")))
-      << listed.output;
-  EXPECT_TRUE(std::regex_search(listed.output, std::regex("(^|\n)bob  admin  since ")))
-      << listed.output;
+  const std::string lines = "\n" + listed.output;
+  EXPECT_NE(lines.find("\nalice  revoked  since "), std::string::npos) << listed.output;
+  EXPECT_NE(lines.find("\nbob  admin  since "), std::string::npos) << listed.output;
 
   const CommandRun unknown = bulkqa_on_stack({"reviewers", "revoke", "nobody"});
   EXPECT_EQ(unknown.exit_code, 1);
