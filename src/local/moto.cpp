@@ -68,11 +68,26 @@ Status wait_until_serving(const std::string& endpoint, FunctionProcess& process)
 // such as %2F and those of UTF-8 bytes are already decoded: a request signed as AWS signs it is
 // then refused when its query holds a '/' (a ListObjectsV2 prefix) or its key is not ASCII (moto
 // issue 5948). This starts moto with its signature check made on the request target exactly as
-// sent, which is what AWS signs; nothing else about moto changes.
+// sent, which is what AWS signs.
+//
+// DynamoDB applies each request to an item atomically (a conditional write sees no concurrent
+// write to its item, a transaction all or nothing); moto serves requests on threads without a
+// lock, so two concurrent conditional updates of one item could both pass, or a failed
+// transaction's rollback undo another request's write. This runs moto's DynamoDB actions one at a
+// time, which DynamoDB's guarantees allow. Nothing else about moto changes.
 constexpr const char* kMotoServerProgram = R"(
+import threading
 from urllib.parse import urlsplit
 from moto.core import authorization, responses
+from moto.dynamodb.responses import DynamoHandler
 from moto.server import main
+
+dynamodb_lock = threading.Lock()
+call_action = DynamoHandler.call_action
+def call_action_atomically(self, *arguments, **options):
+    with dynamodb_lock:
+        return call_action(self, *arguments, **options)
+DynamoHandler.call_action = call_action_atomically
 
 setup_class = responses.BaseResponse.setup_class
 def keep_request_target(self, request, full_url, headers, use_raw_body=False):
