@@ -62,17 +62,6 @@ bool looks_like_secret(std::string_view text) {
          });
 }
 
-// The answer as the worker template writes it, whatever else the client put in: what is stored
-// is exactly the votes, so an answer cannot carry data of its own into the table.
-std::string canonical_answer(const std::vector<BatchItem>& items, const std::vector<Vote>& votes) {
-  json answer = json::object();
-  for (const Vote& vote : votes) {
-    answer[items.at(vote.image_index).label + "-" + std::to_string(vote.image_index)] = {
-        {"Confirmed", vote.confirmed}};
-  }
-  return answer.dump();
-}
-
 TaskCounts counts_of(const std::vector<TaskPlaces>& places) {
   TaskCounts counts{0, places.size()};
   for (const auto& task : places) counts.complete += task_complete(task) ? 1 : 0;
@@ -282,7 +271,9 @@ Result<SubmitOutcome> Portal::submit(std::size_t index, const std::string& revie
       votes->begin(), votes->end(), [](const Vote& vote) { return !vote.confirmed; }));
   const AnswerItem answer{{index, task.items.front().label, reviewer, (*place)->handed_out,
                            options_.clock(), task.items.size(), unchecked},
-                          canonical_answer(task.items, *votes),
+                          // Exactly the votes, whatever else the client put in the answer: it
+                          // carries no data of its own into the table.
+                          annotation_content(task.items, *votes),
                           false};
   const auto place_index = static_cast<std::size_t>(place - places->places.begin());
   if (Status stored = store_answer(answer, place_index); !stored) return stored.error();

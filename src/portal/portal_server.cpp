@@ -22,8 +22,6 @@ constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 constexpr auto kReadTimeout = std::chrono::seconds(10);
 // More header lines than any browser sends: the memory one request may take stays bounded.
 constexpr std::size_t kMaxHeaderCount = 100;
-// The code of a 500: an AWS or internal failure whose details stay in the portal's log.
-constexpr std::string_view kInternalError = "InternalError";
 
 constexpr std::string_view kSignInNotice = R"(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>bulkqa review: sign in</title>
@@ -70,7 +68,8 @@ void answer_error(httplib::Response& response, const Error& error) {
   if (status == 500) {
     // An AWS or internal failure: its details are for the log, not for the reviewer.
     log::error("portal request failed", {{"error", error.describe()}});
-    answer_error(response, 500, kInternalError, "the portal could not do this now; try again");
+    answer_error(response, 500, errc::kInternalError,
+                 "the portal could not do this now; try again");
     return;
   }
   answer_error(response, status, error.code, error.message);
@@ -211,7 +210,7 @@ void PortalServer::check_requests() {
   server_->set_exception_handler(
       [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
         log::error("portal request failed", {{"error", "an exception"}});
-        answer_error(response, 500, kInternalError, "the portal could not do this now");
+        answer_error(response, 500, errc::kInternalError, "the portal could not do this now");
       });
   server_->set_payload_max_length(options_.max_body_bytes);
   server_->set_read_timeout(kReadTimeout);

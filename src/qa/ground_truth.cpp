@@ -262,4 +262,14 @@ Result<std::vector<Vote>> parse_votes(std::string_view annotation_content,
   return votes;
 }
 
+std::string annotation_content(const std::vector<BatchItem>& batch,
+                               const std::vector<Vote>& votes) {
+  nlohmann::json answer = nlohmann::json::object();
+  for (const Vote& vote : votes) {
+    answer[batch.at(vote.image_index).label + "-" + std::to_string(vote.image_index)] = {
+        {"Confirmed", vote.confirmed}};
+  }
+  return answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace bulkqa

@@ -6,8 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "bulkqa/qa/ground_truth.hpp"
 #include "bulkqa/qa/s3_uri.hpp"
 #include "bulkqa/util/csv_records.hpp"
 #include "bulkqa/util/stable_hash.hpp"
@@ -177,15 +176,13 @@ bool TruthSource::is_correct(std::string_view image_local_path, std::string_view
 
 std::string simulated_annotation(const std::vector<BatchItem>& batch, const TruthSource& truth,
                                  const SimulatedReviewer& reviewer) {
-  nlohmann::json answer = nlohmann::json::object();
+  std::vector<Vote> votes;
   for (std::size_t index = 0; index < batch.size(); ++index) {
     const BatchItem& item = batch[index];
     const bool errs = stable_fraction(reviewer, item.s3_image_url) < reviewer.error_rate;
-    const bool confirmed = label_is_correct(item, truth) != errs;
-    answer[item.label + "-" + std::to_string(index)] = {{"Confirmed", confirmed}};
+    votes.push_back({index, label_is_correct(item, truth) != errs});
   }
-  // Labels are not checked for UTF-8 here; a bad byte must not make dump() throw.
-  return answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return annotation_content(batch, votes);
 }
 
 }  // namespace bulkqa

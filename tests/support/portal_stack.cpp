@@ -130,11 +130,9 @@ ImageCounts PortalStack::votes_of(const std::vector<portal::AnswerItem>& answers
 }
 
 std::string answer_every_image(const std::vector<BatchItem>& items, bool confirmed) {
-  json content = json::object();
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    content[items[i].label + "-" + std::to_string(i)] = {{"Confirmed", confirmed}};
-  }
-  return content.dump();
+  std::vector<Vote> votes;
+  for (std::size_t i = 0; i < items.size(); ++i) votes.push_back({i, confirmed});
+  return annotation_content(items, votes);
 }
 
 MotoPortalBackend::MotoPortalBackend(std::size_t tasks)

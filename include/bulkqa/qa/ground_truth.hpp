@@ -90,4 +90,9 @@ struct Vote {
 Result<std::vector<Vote>> parse_votes(std::string_view annotation_content,
                                       const std::vector<BatchItem>& batch);
 
+// The annotation content the worker template submits for `votes` on `batch`, what parse_votes
+// reads back: {"<label>-<index>": {"Confirmed": true|false}, ...}. A label that is not UTF-8 has
+// its bad bytes replaced rather than making the text unwritable.
+std::string annotation_content(const std::vector<BatchItem>& batch, const std::vector<Vote>& votes);
+
 }  // namespace bulkqa

@@ -68,6 +68,7 @@ inline constexpr std::string_view kUnsupportedMediaType = "UnsupportedMediaType"
 inline constexpr std::string_view kBodyTooLarge = "BodyTooLarge";
 inline constexpr std::string_view kCsrfMismatch = "CsrfMismatch";
 inline constexpr std::string_view kForbidden = "Forbidden";          // signed in, but not allowed
+inline constexpr std::string_view kInternalError = "InternalError";  // details in the log only
 inline constexpr std::string_view kInvalidInvite = "InvalidInvite";  // unknown, used or expired
 inline constexpr std::string_view kInvalidReviewerName = "InvalidReviewerName";
 inline constexpr std::string_view kLeaseLost = "LeaseLost";  // the task went to someone else
