@@ -218,11 +218,8 @@ std::vector<Result<ObjectListing>> S3Client::list_objects_all(
   for (const auto& request : requests) calls.push_back(list_objects_request(request));
   std::vector<Result<ObjectListing>> listings;
   for (auto& outcome : client_.call_all(std::move(calls))) {
-    if (!outcome) {
-      listings.push_back(outcome.error());
-    } else {
-      listings.push_back(parse_list_objects_response(outcome->body));
-    }
+    listings.push_back(outcome ? parse_list_objects_response(outcome->body)
+                               : Result<ObjectListing>(outcome.error()));
   }
   return listings;
 }
