@@ -78,7 +78,8 @@ Result<WebOrigin> parse_web_origin(std::string_view text, std::string_view optio
 std::string origin_text(const WebOrigin& origin) {
   std::string text = origin.scheme + "://" + origin.host;
   if (origin.port != default_port(origin.scheme)) {
-    text += ':';  // appended apart: GCC 12 -O3 misreads ":" + to_string(...) as overlapping (-Wrestrict)
+    // Appended apart: GCC 12 at -O3 misreads ":" + to_string(...) as overlapping (-Wrestrict).
+    text += ':';
     text += std::to_string(origin.port);
   }
   return text;
