@@ -94,20 +94,43 @@ struct Transfer {
   std::array<char, CURL_ERROR_SIZE> error_text{};
 };
 
+// A body is reserved whole once its Content-Length is known, up to this much: growing a string by
+// doubling holds the old and the new buffer at once, twice a large corpus's size at the peak.
+constexpr std::size_t kMaxBodyReservation = std::size_t{512} << 20;
+
+// Curl's callbacks are C: an exception must not cross them. Returning a count other than the one
+// given makes curl fail the transfer (a NetworkError, retried like any other).
 std::size_t append_body(char* data, std::size_t size, std::size_t count, void* response) {
-  static_cast<HttpResponse*>(response)->body.append(data, size * count);
+  try {
+    static_cast<HttpResponse*>(response)->body.append(data, size * count);
+  } catch (const std::bad_alloc&) {
+    return 0;
+  }
   return size * count;
+}
+
+void reserve_body(HttpResponse& response, std::string_view content_length) {
+  const std::optional<std::uint64_t> length = parse_unsigned(content_length);
+  if (length && *length <= kMaxBodyReservation) {
+    response.body.reserve(static_cast<std::size_t>(*length));
+  }
 }
 
 std::size_t append_header(char* data, std::size_t size, std::size_t count, void* response_ptr) {
   auto& response = *static_cast<HttpResponse*>(response_ptr);
   const std::string_view line(data, size * count);
-  if (line.starts_with("HTTP/")) {
-    // A status line starts a new response (after an interim 1xx): only the final one's count.
-    response.headers.clear();
-  } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
-    response.headers.push_back({to_ascii_lower(trim_whitespace(line.substr(0, colon))),
-                                std::string(trim_whitespace(line.substr(colon + 1)))});
+  try {
+    if (line.starts_with("HTTP/")) {
+      // A status line starts a new response (after an interim 1xx): only the final one's count.
+      response.headers.clear();
+    } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
+      std::string name = to_ascii_lower(trim_whitespace(line.substr(0, colon)));
+      std::string value(trim_whitespace(line.substr(colon + 1)));
+      if (name == "content-length") reserve_body(response, value);
+      response.headers.push_back({std::move(name), std::move(value)});
+    }
+  } catch (const std::bad_alloc&) {
+    return 0;
   }
   return size * count;
 }
@@ -221,6 +244,11 @@ Error multi_error(CURLMcode code) {
                          std::string("curl multi interface failed: ") + curl_multi_strerror(code));
 }
 
+Error deadline_error(const std::string& target) {
+  return retryable_error(errc::kTimeout,
+                         "the deadline passed before the request" + target + " finished");
+}
+
 // The multi handle (whose connection cache outlives every run) and the pool of idle transfers.
 class CurlSession {
  public:
@@ -278,74 +306,94 @@ class CurlSession {
   std::vector<std::unique_ptr<Transfer>> idle_;
 };
 
-// One call of HttpClient::run: the tasks, their attempts, the retry timers and the transfers in
-// flight.
-class BatchRun {
+// One call of HttpClient::run_stream: the tasks taken from the stream and not yet finished, their
+// attempts, the timers of those waiting (for a retry or for admission) and the transfers in flight.
+class StreamRun {
  public:
-  BatchRun(CurlSession& session, std::vector<HttpTask> tasks,
-           std::optional<Clock::time_point> deadline)
+  StreamRun(CurlSession& session, const HttpTaskStream& stream,
+            std::optional<Clock::time_point> deadline)
       : session_(session),
-        tasks_(std::move(tasks)),
+        stream_(stream),
         deadline_(deadline),
-        attempts_(tasks_.size(), 0),
-        outcomes_(tasks_.size()),
-        unfinished_(tasks_.size()) {}
+        max_unfinished_(2 * session.max_concurrency()) {}
 
-  std::vector<HttpOutcome> run() {
-    while (unfinished_ > 0) {
-      if (deadline_ && Clock::now() >= *deadline_) {
-        end_unfinished_at_deadline();
-        break;
-      }
+  Status run() {
+    while (!done()) {
+      if (deadline_ && Clock::now() >= *deadline_) return end_unfinished_at_deadline();
       start_ready_tasks(Clock::now());
       int running = 0;
       if (const auto code = curl_multi_perform(session_.multi(), &running); code != CURLM_OK) {
-        end_unfinished_with(multi_error(code));
-        break;
+        return end_unfinished_with(multi_error(code));
       }
       collect_finished_transfers();
-      if (unfinished_ == 0) break;
+      if (done()) break;
       const auto wait = idle_wait(Clock::now());
       if (const auto code = curl_multi_poll(session_.multi(), nullptr, 0,
                                             static_cast<int>(wait.count()), nullptr);
           code != CURLM_OK) {
-        end_unfinished_with(multi_error(code));
-        break;
+        return end_unfinished_with(multi_error(code));
       }
     }
-    std::vector<HttpOutcome> outcomes;
-    outcomes.reserve(outcomes_.size());
-    for (auto& outcome : outcomes_) outcomes.push_back(std::move(*outcome));
-    return outcomes;
+    return {};
   }
 
  private:
-  struct DueRetry {
+  struct Unfinished {
+    HttpTask task;
+    int attempts = 0;
+  };
+  struct Waiting {
     Clock::time_point due;
     std::size_t task_index;
-    bool operator>(const DueRetry& other) const { return due > other.due; }
+    bool operator>(const Waiting& other) const { return due > other.due; }
   };
 
+  bool done() const { return exhausted_ && unfinished_.empty(); }
   bool has_free_slot() const { return in_flight_.size() < session_.max_concurrency(); }
-  bool has_unstarted_task() const { return next_unstarted_ < tasks_.size(); }
+  // Taking more tasks than can be in flight lets some wait for a retry or for admission while
+  // others run; the bound keeps memory to what is running.
+  bool may_take_task() const { return !exhausted_ && unfinished_.size() < max_unfinished_; }
 
   void start_ready_tasks(Clock::time_point now) {
     while (has_free_slot()) {
-      if (!retries_.empty() && retries_.top().due <= now) {
-        const auto task_index = retries_.top().task_index;
-        retries_.pop();
-        start_attempt(task_index);
-      } else if (has_unstarted_task()) {
-        start_attempt(next_unstarted_++);
+      if (!waiting_.empty() && waiting_.top().due <= now) {
+        const auto task_index = waiting_.top().task_index;
+        waiting_.pop();
+        start_when_admitted(task_index);
+      } else if (may_take_task()) {
+        take_task();
       } else {
         return;
       }
     }
   }
 
+  void take_task() {
+    std::optional<HttpTask> task = stream_.next();
+    if (!task) {
+      exhausted_ = true;
+      return;
+    }
+    const std::size_t task_index = taken_++;
+    unfinished_.emplace(task_index, Unfinished{std::move(*task)});
+    start_when_admitted(task_index);
+  }
+
+  void start_when_admitted(std::size_t task_index) {
+    const auto& admission_delay = unfinished_.at(task_index).task.admission_delay;
+    if (admission_delay) {
+      if (const auto wait = admission_delay(); wait > Clock::duration::zero()) {
+        waiting_.push({Clock::now() + wait, task_index});
+        return;
+      }
+    }
+    start_attempt(task_index);
+  }
+
   void start_attempt(std::size_t task_index) {
-    ++attempts_[task_index];
-    auto transfer = session_.prepare(task_index, tasks_[task_index].make_request());
+    Unfinished& unfinished = unfinished_.at(task_index);
+    ++unfinished.attempts;
+    auto transfer = session_.prepare(task_index, unfinished.task.make_request());
     CURL* easy = transfer->easy;
     if (const auto code = curl_multi_add_handle(session_.multi(), easy); code != CURLM_OK) {
       session_.recycle(std::move(transfer));
@@ -382,59 +430,58 @@ class BatchRun {
 
   // The task's retry_delay decides between another attempt later and this outcome as final.
   void settle_attempt(std::size_t task_index, HttpOutcome outcome) {
-    const auto& retry_delay = tasks_[task_index].retry_delay;
-    if (retry_delay) {
-      if (const auto delay = retry_delay(outcome, attempts_[task_index])) {
-        retries_.push({Clock::now() + *delay, task_index});
+    const Unfinished& unfinished = unfinished_.at(task_index);
+    if (const auto& retry_delay = unfinished.task.retry_delay) {
+      if (const auto delay = retry_delay(outcome, unfinished.attempts)) {
+        waiting_.push({Clock::now() + *delay, task_index});
         return;
       }
     }
-    outcomes_[task_index] = std::move(outcome);
-    --unfinished_;
+    finish(task_index, std::move(outcome));
+  }
+
+  void finish(std::size_t task_index, HttpOutcome outcome) {
+    unfinished_.erase(task_index);
+    stream_.finished(task_index, std::move(outcome));
   }
 
   std::chrono::milliseconds idle_wait(Clock::time_point now) const {
-    if (has_free_slot() && has_unstarted_task()) return std::chrono::milliseconds{0};
+    if (has_free_slot() && may_take_task()) return std::chrono::milliseconds{0};
     auto wake_at = now + kMaxIdleWait;
-    if (!retries_.empty()) wake_at = std::min(wake_at, retries_.top().due);
+    if (!waiting_.empty()) wake_at = std::min(wake_at, waiting_.top().due);
     if (deadline_) wake_at = std::min(wake_at, *deadline_);
     return std::max(std::chrono::ceil<std::chrono::milliseconds>(wake_at - now),
                     std::chrono::milliseconds{0});
   }
 
-  void end_unfinished_at_deadline() {
+  Error end_unfinished_at_deadline() {
     while (!in_flight_.empty()) {
       auto transfer = take_in_flight(in_flight_.begin()->first);
-      outcomes_[transfer->task_index] = deadline_error(" to " + host_of(transfer->request.url));
+      const auto task_index = transfer->task_index;
+      const std::string target = " to " + host_of(transfer->request.url);
       session_.recycle(std::move(transfer));
+      finish(task_index, deadline_error(target));
     }
-    end_unfinished_with(deadline_error(""));
+    return end_unfinished_with(deadline_error(""));
   }
 
-  static Error deadline_error(const std::string& target) {
-    return retryable_error(errc::kTimeout,
-                           "the deadline passed before the request" + target + " finished");
-  }
-
-  void end_unfinished_with(const Error& error) {
-    while (!in_flight_.empty()) {
-      auto transfer = take_in_flight(in_flight_.begin()->first);
-      session_.recycle(std::move(transfer));
-    }
-    for (auto& outcome : outcomes_) {
-      if (!outcome) outcome = HttpOutcome(error);
-    }
-    unfinished_ = 0;
+  // Every unfinished task ends with `error`, which the run returns.
+  Error end_unfinished_with(Error error) {
+    while (!in_flight_.empty()) session_.recycle(take_in_flight(in_flight_.begin()->first));
+    while (!unfinished_.empty()) finish(unfinished_.begin()->first, HttpOutcome(error));
+    waiting_ = {};
+    exhausted_ = true;
+    return error;
   }
 
   CurlSession& session_;
-  std::vector<HttpTask> tasks_;
+  const HttpTaskStream& stream_;
   std::optional<Clock::time_point> deadline_;
-  std::vector<int> attempts_;
-  std::vector<std::optional<HttpOutcome>> outcomes_;
-  std::size_t unfinished_;
-  std::size_t next_unstarted_ = 0;
-  std::priority_queue<DueRetry, std::vector<DueRetry>, std::greater<>> retries_;
+  std::size_t max_unfinished_;
+  bool exhausted_ = false;
+  std::size_t taken_ = 0;
+  std::unordered_map<std::size_t, Unfinished> unfinished_;
+  std::priority_queue<Waiting, std::vector<Waiting>, std::greater<>> waiting_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> in_flight_;
 };
 
@@ -491,9 +538,29 @@ HttpClient::HttpClient(HttpClientOptions options)
 
 HttpClient::~HttpClient() = default;
 
+Status HttpClient::run_stream(const HttpTaskStream& stream,
+                              std::optional<std::chrono::steady_clock::time_point> deadline) {
+  return StreamRun(impl_->session, stream, deadline).run();
+}
+
 std::vector<HttpOutcome> HttpClient::run(
     std::vector<HttpTask> tasks, std::optional<std::chrono::steady_clock::time_point> deadline) {
-  return BatchRun(impl_->session, std::move(tasks), deadline).run();
+  std::vector<std::optional<HttpOutcome>> outcomes(tasks.size());
+  std::size_t next = 0;
+  const Status ended = run_stream(
+      {[&]() -> std::optional<HttpTask> {
+         if (next == tasks.size()) return std::nullopt;
+         return std::move(tasks[next++]);
+       },
+       [&](std::size_t index, HttpOutcome outcome) { outcomes[index] = std::move(outcome); }},
+      deadline);
+  std::vector<HttpOutcome> results;
+  results.reserve(outcomes.size());
+  for (auto& outcome : outcomes) {
+    // Tasks never taken: the run ended at the deadline or on a failure of curl itself.
+    results.push_back(outcome ? std::move(*outcome) : HttpOutcome(ended.error()));
+  }
+  return results;
 }
 
 HttpOutcome HttpClient::send(HttpRequest request) {

@@ -235,41 +235,55 @@ std::optional<std::chrono::milliseconds> ServiceClient::retry_delay(
   return std::nullopt;
 }
 
+Status ServiceClient::check_credentials() {
+  auto current = credentials_->credentials();
+  if (!current) {
+    Error error = current.error();
+    error.service = service_;
+    return error;
+  }
+  last_credentials_ = std::move(*current);
+  return {};
+}
+
+HttpTask ServiceClient::task(ServiceRequest request) {
+  HttpTask task;
+  task.make_request = [this, request = std::move(request)] {
+    // A source that fails now (a refresh that did not go through) leaves the last credentials it
+    // gave in use: they are refreshed minutes before they expire.
+    if (auto current = credentials_->credentials()) last_credentials_ = std::move(*current);
+    return signed_request(request, last_credentials_);
+  };
+  task.retry_delay = [this, last_error = std::optional<Error>()](const HttpOutcome& outcome,
+                                                                 int attempts) mutable {
+    return retry_delay(outcome, attempts, last_error);
+  };
+  return task;
+}
+
+ServiceOutcome ServiceClient::outcome(HttpOutcome http_outcome) const {
+  if (!http_outcome) {
+    Error error = http_outcome.error();
+    error.service = service_;
+    return error;
+  }
+  if (auto error = error_in_response(service_, *http_outcome)) return std::move(*error);
+  return http_outcome;
+}
+
 std::vector<ServiceOutcome> ServiceClient::call_all(std::vector<ServiceRequest> requests) {
   // Asked once before anything is sent, so that a source without credentials fails the calls
-  // with its own error; each attempt then asks again, and keeps these if the source now fails.
-  const auto initial = credentials_->credentials();
-  if (!initial) {
-    Error error = initial.error();
-    error.service = service_;
-    return std::vector<ServiceOutcome>(requests.size(), ServiceOutcome(std::move(error)));
+  // with its own error.
+  if (Status ready = check_credentials(); !ready) {
+    return std::vector<ServiceOutcome>(requests.size(), ServiceOutcome(ready.error()));
   }
   std::vector<HttpTask> tasks;
   tasks.reserve(requests.size());
-  for (auto& request : requests) {
-    tasks.push_back(HttpTask{[this, &initial, request = std::move(request)] {
-                               const auto current = credentials_->credentials();
-                               return signed_request(request, current ? *current : *initial);
-                             },
-                             [this, last_error = std::optional<Error>()](const HttpOutcome& outcome,
-                                                                         int attempts) mutable {
-                               return retry_delay(outcome, attempts, last_error);
-                             }});
-  }
+  for (auto& request : requests) tasks.push_back(task(std::move(request)));
   std::vector<HttpOutcome> outcomes = http_.run(std::move(tasks), deadline_);
   std::vector<ServiceOutcome> results;
   results.reserve(outcomes.size());
-  for (auto& outcome : outcomes) {
-    if (!outcome) {
-      Error error = outcome.error();
-      error.service = service_;
-      results.emplace_back(std::move(error));
-    } else if (auto error = error_in_response(service_, *outcome)) {
-      results.emplace_back(std::move(*error));
-    } else {
-      results.emplace_back(std::move(*outcome));
-    }
-  }
+  for (auto& outcome_of_task : outcomes) results.push_back(outcome(std::move(outcome_of_task)));
   return results;
 }
 

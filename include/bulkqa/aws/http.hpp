@@ -49,6 +49,18 @@ struct HttpTask {
   // or nullopt to finish with this outcome. Empty function: never retry.
   std::function<std::optional<std::chrono::milliseconds>(const HttpOutcome&, int attempt)>
       retry_delay;
+  // Before every attempt: how long it must wait for its turn under a client-side rate limit (the
+  // AWS SDKs' adaptive retry mode), or zero to start now. It is asked again after that wait; the
+  // wait is not an attempt. Empty function: never wait.
+  std::function<std::chrono::steady_clock::duration()> admission_delay;
+};
+
+// Tasks handed over one at a time, so that memory holds only those in flight or waiting, however
+// many there are: `next` gives the next task or nullopt when there are no more; `finished` gets
+// the final outcome of the index-th task `next` gave (0-based), in whatever order they finish.
+struct HttpTaskStream {
+  std::function<std::optional<HttpTask>()> next;
+  std::function<void(std::size_t index, HttpOutcome outcome)> finished;
 };
 
 struct HttpClientOptions {
@@ -81,6 +93,14 @@ class HttpClient {
   // at `deadline` end with a "Timeout" error. Not thread-safe: one HttpClient per thread.
   std::vector<HttpOutcome> run(std::vector<HttpTask> tasks,
                                std::optional<std::chrono::steady_clock::time_point> deadline = {});
+
+  // Runs the stream's tasks, up to max_concurrency in flight and at most twice that many taken
+  // from it and unfinished (in flight, or waiting for a retry or admission). Returns once `next`
+  // gave nullopt and every task finished, or at `deadline` (the unfinished tasks end with a
+  // "Timeout" error) or when curl itself fails (they end with a "NetworkError"); in those two
+  // cases no more tasks are taken, and that error is returned.
+  Status run_stream(const HttpTaskStream& stream,
+                    std::optional<std::chrono::steady_clock::time_point> deadline = {});
 
   // One request, one attempt.
   HttpOutcome send(HttpRequest request);

@@ -50,6 +50,14 @@ class ServiceClient {
   // Runs the requests concurrently (up to the HttpClient's limit); outcomes in request order.
   std::vector<ServiceOutcome> call_all(std::vector<ServiceRequest> requests);
 
+  // For callers that stream many requests, of several services, through one
+  // HttpClient::run_stream (launch): check_credentials() once first (the source's own error if it
+  // has none), then task() performs a request with this client's signing and retries, and
+  // outcome() reads what its final HttpOutcome means.
+  Status check_credentials();
+  HttpTask task(ServiceRequest request);
+  ServiceOutcome outcome(HttpOutcome http_outcome) const;
+
   // Calls still unfinished at the deadline fail with a "Timeout" error.
   void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
     deadline_ = deadline;
@@ -83,6 +91,7 @@ class ServiceClient {
   HttpClient& http_;
   RetryPolicy retry_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
+  Credentials last_credentials_;  // the last the source gave; signs when it fails later
 };
 
 // The typed error in a failed answer: DynamoDB's JSON ({"__type", "message"}) or the XML that S3,
