@@ -10,6 +10,7 @@
 #include "bulkqa/qa/batching.hpp"
 #include "bulkqa/qa/corpus.hpp"
 #include "bulkqa/qa/ground_truth.hpp"
+#include "bulkqa/qa/launch_plan.hpp"
 
 namespace bulkqa {
 namespace {
@@ -34,20 +35,10 @@ const std::string& generated_corpus() {
   return text;
 }
 
-std::vector<BatchItem> generated_items() {
-  const auto corpus = parse_corpus(generated_corpus());
-  std::vector<BatchItem> items;
-  items.reserve(corpus->size());
-  for (const CorpusRow& row : *corpus) {
-    items.push_back({"s3://images/" + row.image_local_path, row.label, row.confidence});
-  }
-  return items;
-}
-
 void BM_ParseCorpus(benchmark::State& state) {
   const std::string& text = generated_corpus();
   for (auto _ : state) {
-    auto corpus = parse_corpus(text);
+    auto corpus = parse_compact_corpus(text);
     if (!corpus) state.SkipWithError(corpus.error().message.c_str());
     benchmark::DoNotOptimize(corpus);
   }
@@ -56,15 +47,19 @@ void BM_ParseCorpus(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseCorpus)->Unit(benchmark::kMillisecond);
 
-void BM_MakeBatches(benchmark::State& state) {
-  const std::vector<BatchItem> items = generated_items();
+// Laying out the batches and materializing each, as launch does.
+void BM_LayOutBatches(benchmark::State& state) {
+  const auto corpus = parse_compact_corpus(generated_corpus());
+  const ImagePlacement placement{"stack", "images", "", true};
   for (auto _ : state) {
-    auto batches = make_batches(items, kBatchSize);
-    benchmark::DoNotOptimize(batches);
+    const LaunchPlan plan(*corpus, placement, kBatchSize);
+    for (std::size_t index = 0; index < plan.batch_count(); ++index) {
+      benchmark::DoNotOptimize(plan.batch(index));
+    }
   }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * items.size()));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * corpus->size()));
 }
-BENCHMARK(BM_MakeBatches)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LayOutBatches)->Unit(benchmark::kMillisecond);
 
 void BM_ParseVotes(benchmark::State& state) {
   nlohmann::json answer = nlohmann::json::object();

@@ -255,14 +255,10 @@ class CurlSession {
   explicit CurlSession(HttpClientOptions options)
       : options_(std::move(options)),
         ca_file_(options_.ca_file.empty() ? find_ca_bundle() : options_.ca_file) {
-    options_.max_concurrency = std::max<std::size_t>(options_.max_concurrency, 1);
     init_curl_once();
     multi_ = curl_multi_init();
     if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
-    const auto limit = static_cast<long>(options_.max_concurrency);
-    curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, limit);
-    curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, limit);
-    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, limit);
+    set_max_concurrency(options_.max_concurrency);
   }
   ~CurlSession() { curl_multi_cleanup(multi_); }
   CurlSession(const CurlSession&) = delete;
@@ -270,6 +266,14 @@ class CurlSession {
 
   CURLM* multi() const { return multi_; }
   std::size_t max_concurrency() const { return options_.max_concurrency; }
+
+  void set_max_concurrency(std::size_t max_concurrency) {
+    options_.max_concurrency = std::max<std::size_t>(max_concurrency, 1);
+    const auto limit = static_cast<long>(options_.max_concurrency);
+    curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, limit);
+    curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, limit);
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, limit);
+  }
 
   std::unique_ptr<Transfer> prepare(std::size_t task_index, HttpRequest request) {
     auto transfer = take_idle_transfer();
@@ -561,6 +565,14 @@ std::vector<HttpOutcome> HttpClient::run(
     results.push_back(outcome ? std::move(*outcome) : HttpOutcome(ended.error()));
   }
   return results;
+}
+
+void HttpClient::set_max_concurrency(std::size_t max_concurrency) {
+  impl_->session.set_max_concurrency(max_concurrency);
+}
+
+std::size_t HttpClient::max_concurrency() const {
+  return impl_->session.max_concurrency();
 }
 
 HttpOutcome HttpClient::send(HttpRequest request) {

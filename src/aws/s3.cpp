@@ -9,8 +9,6 @@
 namespace bulkqa::aws {
 namespace {
 
-constexpr std::size_t kMaxKeysPerDelete = 1000;
-
 Error malformed_answer(const std::string& operation, const std::string& detail) {
   Error error = make_error(errc::kMalformedResponse, operation + ": " + detail);
   error.service = "s3";
@@ -146,15 +144,24 @@ Result<std::string> S3Client::get_object(const std::string& bucket, const std::s
   return std::move(outcome->body);
 }
 
+ServiceRequest S3Client::put_object_request(PutObjectRequest put) const {
+  ServiceRequest request = object_request("PUT", put.bucket, put.key);
+  request.headers.push_back({"Content-Type", std::move(put.content_type)});
+  request.body = std::move(put.body);
+  return request;
+}
+
+ServiceRequest S3Client::copy_object_request(const CopyObjectRequest& copy) const {
+  ServiceRequest request = object_request("PUT", copy.bucket, copy.key);
+  request.headers.push_back(
+      {"x-amz-copy-source", uri_encode(copy.source_bucket + "/" + copy.source_key, true)});
+  return request;
+}
+
 std::vector<Status> S3Client::put_objects(std::vector<PutObjectRequest> requests) {
   std::vector<ServiceRequest> calls;
   calls.reserve(requests.size());
-  for (auto& put : requests) {
-    ServiceRequest request = object_request("PUT", put.bucket, put.key);
-    request.headers.push_back({"Content-Type", put.content_type});
-    request.body = std::move(put.body);
-    calls.push_back(std::move(request));
-  }
+  for (auto& put : requests) calls.push_back(put_object_request(std::move(put)));
   std::vector<Status> statuses;
   for (const auto& outcome : client_.call_all(std::move(calls)))
     statuses.push_back(status_of(outcome));
@@ -165,34 +172,6 @@ Status S3Client::put_object(PutObjectRequest request) {
   std::vector<PutObjectRequest> one;
   one.push_back(std::move(request));
   return put_objects(std::move(one)).front();
-}
-
-std::vector<Status> S3Client::copy_objects(std::vector<CopyObjectRequest> requests) {
-  std::vector<ServiceRequest> calls;
-  calls.reserve(requests.size());
-  for (const auto& copy : requests) {
-    ServiceRequest request = object_request("PUT", copy.bucket, copy.key);
-    request.headers.push_back(
-        {"x-amz-copy-source", uri_encode(copy.source_bucket + "/" + copy.source_key, true)});
-    calls.push_back(std::move(request));
-  }
-  std::vector<Status> statuses;
-  auto outcomes = client_.call_all(std::move(calls));
-  for (std::size_t i = 0; i < outcomes.size(); ++i) {
-    Status status = status_of(outcomes[i]);
-    if (!status) {
-      const CopyObjectRequest& copy = requests[i];
-      status = with_context("CopyObject s3://" + copy.source_bucket + "/" + copy.source_key +
-                                " to s3://" + copy.bucket + "/" + copy.key,
-                            status.error());
-    }
-    statuses.push_back(std::move(status));
-  }
-  return statuses;
-}
-
-Status S3Client::copy_object(CopyObjectRequest request) {
-  return copy_objects({std::move(request)}).front();
 }
 
 ServiceRequest S3Client::list_objects_request(const ListObjectsRequest& list) const {

@@ -1,8 +1,11 @@
 #include "bulkqa/functions/launch.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <array>
 #include <set>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "bulkqa/aws/retry.hpp"
 #include "bulkqa/aws/service_client.hpp"
@@ -10,10 +13,12 @@
 #include "bulkqa/functions/worker_template.hpp"
 #include "bulkqa/qa/batching.hpp"
 #include "bulkqa/qa/corpus.hpp"
+#include "bulkqa/qa/launch_plan.hpp"
 #include "bulkqa/qa/s3_uri.hpp"
 #include "bulkqa/qa/source_images.hpp"
 #include "bulkqa/util/json_fields.hpp"
 #include "bulkqa/util/log.hpp"
+#include "bulkqa/util/text.hpp"
 
 namespace bulkqa::functions {
 namespace {
@@ -27,89 +32,168 @@ Clock::duration response_margin(std::chrono::milliseconds remaining) {
                                                std::chrono::seconds(30));
 }
 
-// The first failures of a bulk step (Status or Result outcomes), for a Reason that stays readable.
-template <typename Outcome>
-Status first_failures(const std::vector<Outcome>& outcomes, const std::string& step) {
-  std::size_t failed = 0;
-  std::string examples;
-  for (const auto& outcome : outcomes) {
-    if (outcome) continue;
-    if (++failed <= 3) examples += (examples.empty() ? "" : "; ") + outcome.error().describe();
-  }
-  if (failed == 0) return {};
-  Error error = make_error(errc::kLaunchFailed, step + ": " + std::to_string(failed) + " of " +
-                                                    std::to_string(outcomes.size()) +
-                                                    " requests failed, e.g. " + examples);
-  return error;
-}
-
 // The rows to review: the corpus read from the launch bucket, checked whole, without the rows
-// below the minimum confidence.
-Result<std::vector<CorpusRow>> read_corpus(aws::S3Client& s3, const LaunchProperties& properties) {
+// below the minimum confidence. The text is let go once parsed: the compact corpus keeps what
+// launch needs.
+Result<CompactCorpus> load_corpus(aws::S3Client& s3, const LaunchProperties& properties,
+                                  const ImagePlacement& placement) {
   const S3Uri corpus_uri{properties.launch_bucket, properties.label_corpus_key};
-  auto text = s3.get_object(corpus_uri.bucket, corpus_uri.key);
-  if (!text) return text.error();
-  auto corpus = parse_corpus(*text);
+  Result<CompactCorpus> corpus = [&]() -> Result<CompactCorpus> {
+    auto text = s3.get_object(corpus_uri.bucket, corpus_uri.key);
+    if (!text) return text.error();
+    return parse_compact_corpus(*text);
+  }();
   if (!corpus) return with_context(corpus_uri.str(), corpus.error());
-  std::vector<CorpusRow> rows =
-      filter_min_confidence(std::move(*corpus), properties.min_confidence);
+  corpus->keep_min_confidence(properties.min_confidence);
   // Every key launch will write must fit S3 and DynamoDB and miss the stack's own objects.
-  if (Status keys = check_launch_keys(rows, properties.s3_bucket, properties.image_source_prefix);
-      !keys) {
+  if (Status keys = check_launch_keys(*corpus, placement); !keys) {
     return with_context(corpus_uri.str(), keys.error());
   }
-  return rows;
+  return corpus;
 }
 
-std::vector<BatchItem> batch_items(const std::vector<CorpusRow>& rows, const std::string& bucket) {
-  std::vector<BatchItem> items;
-  items.reserve(rows.size());
-  for (const auto& row : rows) {
-    items.push_back({S3Uri{bucket, row.image_local_path}.str(), row.label, row.confidence});
+ImagePlacement image_placement(const LaunchProperties& properties) {
+  return {properties.s3_bucket, properties.image_source_bucket, properties.image_source_prefix,
+          properties.copy_images};
+}
+
+// The failures of one kind of bulk write: how many, and the first few, for a Reason that stays
+// readable.
+struct WriteFailures {
+  WriteFailures(std::string step_name, std::size_t requests)
+      : step(std::move(step_name)), total(requests) {}
+
+  std::string step;
+  std::size_t total;
+  std::size_t failed = 0;
+  std::string examples;
+
+  void add(const Error& error) {
+    if (++failed <= 3) examples += (examples.empty() ? "" : "; ") + error.describe();
   }
-  return items;
-}
+  Status status() const {
+    if (failed == 0) return {};
+    return make_error(errc::kLaunchFailed, step + ": " + std::to_string(failed) + " of " +
+                                               std::to_string(total) + " requests failed, e.g. " +
+                                               examples);
+  }
+};
 
-std::vector<std::string> batch_keys(const std::vector<Batch>& batches) {
+// The bulk of a launch, streamed through one HttpClient run: the image copies and the batch
+// objects (S3) and the table's items (DynamoDB), in the order LaunchWriteOrder interleaves them.
+// Each request is built when its turn comes, so memory holds only the requests in flight or
+// waiting, whatever the corpus's size. After a failure (one that retries could not mend) no new
+// request is started: the launch fails, and running it again redoes every write.
+class BulkWrites {
+ public:
+  BulkWrites(AwsClients& clients, const LaunchPlan& plan, const std::string& table)
+      : clients_(clients),
+        plan_(plan),
+        table_(table),
+        order_(plan.copy_count(), plan.batch_count(), plan.item_count()),
+        failures_{{{"copying images", plan.copy_count()},
+                   {"writing batches", plan.batch_count()},
+                   {"writing the image table", plan.item_count()}}} {}
+
+  Status run() {
+    for (aws::ServiceClient* service : {&clients_.s3.service(), &clients_.dynamodb.service()}) {
+      if (Status ready = service->check_credentials(); !ready) return ready;
+    }
+    const aws::HttpTaskStream stream{[this] { return next_task(); },
+                                     [this](std::size_t index, aws::HttpOutcome outcome) {
+                                       finished(index, std::move(outcome));
+                                     }};
+    const Status ended = clients_.http.run_stream(stream, clients_.s3.service().deadline());
+    for (const WriteFailures& failures : failures_) {
+      if (Status status = failures.status(); !status) return status;
+    }
+    return ended;
+  }
+
+ private:
+  struct Pending {
+    LaunchWrite write;
+    std::size_t index;  // among writes of its kind
+  };
+
+  std::optional<aws::HttpTask> next_task() {
+    if (any_failed_) return std::nullopt;
+    const auto write = order_.next();
+    if (!write) return std::nullopt;
+    const auto [kind, index] = *write;
+    pending_.emplace(taken_++, Pending{kind, index});
+    return service_of(kind).task(request_of(kind, index));
+  }
+
+  void finished(std::size_t task, aws::HttpOutcome http_outcome) {
+    const Pending pending = pending_.at(task);
+    pending_.erase(task);
+    const aws::ServiceOutcome outcome = service_of(pending.write).outcome(std::move(http_outcome));
+    if (outcome) return;
+    any_failed_ = true;
+    failures_[static_cast<std::size_t>(pending.write)].add(
+        with_context(describe(pending.write, pending.index), outcome.error()));
+  }
+
+  aws::ServiceClient& service_of(LaunchWrite write) {
+    return write == LaunchWrite::kWriteItem ? clients_.dynamodb.service() : clients_.s3.service();
+  }
+
+  aws::ServiceRequest request_of(LaunchWrite write, std::size_t index) const {
+    const std::string& bucket = plan_.placement().stack_bucket;
+    switch (write) {
+      case LaunchWrite::kCopyImage: {
+        auto [source_key, key] = plan_.copy(index);
+        return clients_.s3.copy_object_request(
+            {plan_.placement().image_source_bucket, std::move(source_key), bucket, std::move(key)});
+      }
+      case LaunchWrite::kPutBatch:
+        return clients_.s3.put_object_request({bucket, plan_.batch_key(index),
+                                               batch_to_json(plan_.batch(index).items).dump(),
+                                               "application/json"});
+      case LaunchWrite::kWriteItem:
+        break;
+    }
+    // One upsert per image rather than 25 per BatchWriteItem: a relaunch must keep the votes
+    // already counted, and BatchWriteItem can only overwrite whole items.
+    return clients_.dynamodb.json_request("UpdateItem",
+                                          image_upsert_request(table_, plan_.item(index)));
+  }
+
+  std::string describe(LaunchWrite write, std::size_t index) const {
+    const std::string& bucket = plan_.placement().stack_bucket;
+    switch (write) {
+      case LaunchWrite::kCopyImage: {
+        const auto [source_key, key] = plan_.copy(index);
+        return "CopyObject " + S3Uri{plan_.placement().image_source_bucket, source_key}.str() +
+               " to " + S3Uri{bucket, key}.str();
+      }
+      case LaunchWrite::kPutBatch:
+        return "PutObject " + S3Uri{bucket, plan_.batch_key(index)}.str();
+      case LaunchWrite::kWriteItem:
+        break;
+    }
+    const BatchItem item = plan_.item(index);
+    return "UpdateItem of image " + item.s3_image_url + " with label " + quote_value(item.label);
+  }
+
+  AwsClients& clients_;
+  const LaunchPlan& plan_;
+  const std::string& table_;
+  LaunchWriteOrder order_;
+  std::array<WriteFailures, 3> failures_;  // by LaunchWrite
+  std::unordered_map<std::size_t, Pending> pending_;
+  std::size_t taken_ = 0;
+  bool any_failed_ = false;
+};
+
+std::vector<std::string> batch_keys(const LaunchPlan& plan) {
   std::vector<std::string> keys;
-  keys.reserve(batches.size());
-  for (const auto& batch : batches) keys.push_back(batch_object_key(batch));
+  keys.reserve(plan.batch_count());
+  for (std::size_t index = 0; index < plan.batch_count(); ++index) {
+    keys.push_back(plan.batch_key(index));
+  }
   return keys;
-}
-
-// One copy per distinct image: the same file may carry several labels.
-Status copy_images(aws::S3Client& s3, const std::vector<CorpusRow>& rows,
-                   const LaunchProperties& properties) {
-  std::vector<aws::CopyObjectRequest> copies;
-  std::unordered_set<std::string> seen;
-  for (const auto& row : rows) {
-    if (!seen.insert(row.image_local_path).second) continue;
-    copies.push_back({properties.image_source_bucket,
-                      properties.image_source_prefix + row.image_local_path, properties.s3_bucket,
-                      row.image_local_path});
-  }
-  return first_failures(s3.copy_objects(std::move(copies)), "copying images");
-}
-
-Status write_batches(aws::S3Client& s3, const std::string& bucket,
-                     const std::vector<Batch>& batches) {
-  std::vector<aws::PutObjectRequest> puts;
-  puts.reserve(batches.size());
-  for (const auto& batch : batches) {
-    puts.push_back(
-        {bucket, batch_object_key(batch), batch_to_json(batch.items).dump(), "application/json"});
-  }
-  return first_failures(s3.put_objects(std::move(puts)), "writing batches");
-}
-
-// One upsert per image rather than 25 per BatchWriteItem: a relaunch must keep the votes already
-// counted, and BatchWriteItem can only overwrite whole items.
-Status write_items(aws::DynamoDbClient& dynamodb, const std::string& table,
-                   const std::vector<BatchItem>& items) {
-  std::vector<nlohmann::json> upserts;
-  upserts.reserve(items.size());
-  for (const auto& item : items) upserts.push_back(image_upsert_request(table, item));
-  return first_failures(dynamodb.call_all("UpdateItem", upserts), "writing the image table");
 }
 
 // An Update with a new corpus leaves batches of the old one behind; they must not linger next to
@@ -162,9 +246,10 @@ constexpr std::size_t kSourceListingRanges = 64;
 
 // Whether every image the corpus names is in the image source, by listing its prefix (see
 // qa/source_images.hpp for why not a HEAD per image).
-Status check_source_images(aws::S3Client& s3, const std::vector<CorpusRow>& rows,
+Status check_source_images(aws::S3Client& s3, const CompactCorpus& corpus,
                            const LaunchProperties& properties) {
-  SourceImageCheck check(source_images(rows, properties.image_source_prefix), kSourceListingRanges);
+  SourceImageCheck check(source_images(corpus), properties.image_source_prefix,
+                         kSourceListingRanges);
   for (auto pages = check.next_pages(); !pages.empty(); pages = check.next_pages()) {
     std::vector<aws::ListObjectsRequest> requests;
     for (const auto& page : pages) {
@@ -183,6 +268,33 @@ Status check_source_images(aws::S3Client& s3, const std::vector<CorpusRow>& rows
     }
   }
   return check.result(properties.image_source_bucket);
+}
+
+// Deletes the keys (DeleteObjects, up to 1000 keys a call, the calls side by side).
+Status delete_keys(aws::S3Client& s3, const std::string& bucket,
+                   const std::vector<std::string>& keys) {
+  auto failures = s3.delete_objects(bucket, keys);
+  if (!failures) return failures.error();
+  if (failures->empty()) return {};
+  const auto& first = failures->front();
+  return make_error(errc::kDeleteFailed, std::to_string(failures->size()) + " objects of s3://" +
+                                             bucket + " could not be deleted, e.g. '" + first.key +
+                                             "': " + first.error.describe());
+}
+
+// The Concurrency asked for, within what the process may open: each request in flight holds a
+// connection, and Lambda allows 1,024 open files, some of them taken already.
+std::size_t usable_concurrency(std::size_t wanted) {
+  constexpr rlim_t kFilesKeptFree = 64;
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY) return wanted;
+  const auto usable = static_cast<std::size_t>(
+      files.rlim_cur > 2 * kFilesKeptFree ? files.rlim_cur - kFilesKeptFree : kFilesKeptFree);
+  if (usable < wanted) {
+    log::warn("concurrency lowered to the open-file limit",
+              {{"wanted", wanted}, {"usable", usable}});
+  }
+  return std::min(wanted, usable);
 }
 
 // The ResponseURL comes with the event, so nothing is done for a request until its answer is known
@@ -222,15 +334,16 @@ Launch::Launch(FunctionConfig config) : config_(std::move(config)), clients_(con
 
 Result<nlohmann::json> Launch::create_or_update(const LaunchProperties& properties) {
   // Everything is read and checked before the first write, so bad input leaves nothing behind.
-  auto rows = read_corpus(clients_.s3, properties);
-  if (!rows) return rows.error();
+  const ImagePlacement placement = image_placement(properties);
+  auto corpus = load_corpus(clients_.s3, properties, placement);
+  if (!corpus) return corpus.error();
   const std::string& bucket = properties.s3_bucket;
-  const std::vector<BatchItem> items = batch_items(*rows, bucket);
-  const std::vector<Batch> batches = make_batches(items, properties.qa_batch_size);
-  const std::vector<std::string> keys = batch_keys(batches);
+  const LaunchPlan plan(*corpus, placement, properties.qa_batch_size);
   const S3Uri worker_template{bucket, kWorkerTemplateKey};
-  log::info("corpus read", {{"rows", rows->size()}, {"batches", batches.size()}});
-  if (Status found = check_source_images(clients_.s3, *rows, properties); !found) {
+  log::info(
+      "corpus read",
+      {{"rows", corpus->size()}, {"batches", plan.batch_count()}, {"copies", plan.copy_count()}});
+  if (Status found = check_source_images(clients_.s3, *corpus, properties); !found) {
     return found.error();
   }
 
@@ -239,11 +352,10 @@ Result<nlohmann::json> Launch::create_or_update(const LaunchProperties& properti
   // conditional updates count votes on (a vote for a missing item is refused). Every step may run
   // again: each overwrites what it wrote before (the items keep the votes already counted), so a
   // relaunch after a failure simply does them all again.
-  if (Status done = copy_images(clients_.s3, *rows, properties); !done) return done.error();
-  if (Status done = write_batches(clients_.s3, bucket, batches); !done) return done.error();
-  if (Status done = write_items(clients_.dynamodb, properties.dynamodb_table, items); !done) {
+  if (Status done = BulkWrites(clients_, plan, properties.dynamodb_table).run(); !done) {
     return done.error();
   }
+  const std::vector<std::string> keys = batch_keys(plan);
   if (Status done = remove_stale_batches(clients_.s3, bucket, keys); !done) return done.error();
   if (Status done = upload_worker_template(clients_.s3, worker_template); !done) {
     return done.error();
@@ -252,27 +364,33 @@ Result<nlohmann::json> Launch::create_or_update(const LaunchProperties& properti
   // launch.
   if (Status done = write_manifest(clients_.s3, bucket, keys); !done) return done.error();
   return nlohmann::json{{"ManifestUri", S3Uri{bucket, kManifestKey}.str()},
-                        {"BatchCount", std::to_string(batches.size())},
-                        {"ItemCount", std::to_string(items.size())},
+                        {"BatchCount", std::to_string(plan.batch_count())},
+                        {"ItemCount", std::to_string(plan.item_count())},
                         {"WorkerTemplateUri", worker_template.str()}};
 }
 
 Status Launch::empty_bucket(const std::string& bucket) {
-  auto keys = clients_.s3.list_all_keys(bucket, "");
-  if (!keys) {
-    // A bucket that is already gone is as empty as it gets.
-    if (keys.error().code == aws::service_code::kNoSuchBucket) return {};
-    return keys.error();
-  }
-  auto failures = clients_.s3.delete_objects(bucket, *keys);
-  if (!failures) return failures.error();
-  if (!failures->empty()) {
-    const auto& first = failures->front();
-    return make_error(errc::kDeleteFailed, std::to_string(failures->size()) + " objects of s3://" +
-                                               bucket + " could not be deleted, e.g. '" +
-                                               first.key + "': " + first.error.describe());
-  }
-  log::info("bucket emptied", {{"bucket", bucket}, {"objects", keys->size()}});
+  // Listing goes page after page (each continuation token comes with the page before), so the
+  // keys are deleted in rounds of as many pages as requests may be in flight: memory holds one
+  // round's keys, and each round's deletes run side by side.
+  const std::size_t keys_per_round = clients_.http.max_concurrency() * aws::kMaxKeysPerDelete;
+  std::size_t deleted = 0;
+  std::optional<std::string> token;
+  do {
+    std::vector<std::string> keys;
+    do {
+      auto page = clients_.s3.list_objects(bucket, "", token);
+      // A bucket that is already gone is as empty as it gets.
+      if (!page && page.error().code == aws::service_code::kNoSuchBucket) return {};
+      if (!page) return page.error();
+      keys.insert(keys.end(), std::make_move_iterator(page->keys.begin()),
+                  std::make_move_iterator(page->keys.end()));
+      token = std::move(page->next_continuation_token);
+    } while (token && keys.size() < keys_per_round);
+    if (Status done = delete_keys(clients_.s3, bucket, keys); !done) return done;
+    deleted += keys.size();
+  } while (token);
+  log::info("bucket emptied", {{"bucket", bucket}, {"objects", deleted}});
   return {};
 }
 
@@ -291,6 +409,7 @@ CustomResourceResponse Launch::run(const CustomResourceRequest& request,
     return response;
   }
 
+  clients_.http.set_max_concurrency(usable_concurrency(properties->concurrency));
   if (request.request_type == "Delete") {
     auto emptied = empty_bucket(properties->s3_bucket);
     response.success = emptied.ok();

@@ -1,8 +1,6 @@
 #include "bulkqa/qa/batching.hpp"
 
 #include <algorithm>
-#include <stdexcept>
-#include <unordered_map>
 
 #include "bulkqa/qa/s3_uri.hpp"
 #include "bulkqa/qa/stack_layout.hpp"
@@ -84,27 +82,6 @@ Result<std::vector<BatchItem>> parse_batch(std::string_view json_text) {
     items.push_back(std::move(item).value());
   }
   return items;
-}
-
-std::vector<Batch> make_batches(const std::vector<BatchItem>& items, std::size_t batch_size) {
-  if (batch_size == 0) throw std::invalid_argument("make_batches: batch_size must be at least 1");
-  std::vector<std::vector<const BatchItem*>> groups;
-  std::unordered_map<std::string_view, std::size_t> group_of_label;
-  for (const BatchItem& item : items) {
-    const auto [found, added] = group_of_label.try_emplace(item.label, groups.size());
-    if (added) groups.emplace_back();
-    groups[found->second].push_back(&item);
-  }
-  std::vector<Batch> batches;
-  for (const auto& group : groups) {
-    for (std::size_t start = 0; start < group.size(); start += batch_size) {
-      Batch batch{group.front()->label, batches.size(), {}};
-      const std::size_t end = std::min(group.size(), start + batch_size);
-      for (std::size_t at = start; at < end; ++at) batch.items.push_back(*group[at]);
-      batches.push_back(std::move(batch));
-    }
-  }
-  return batches;
 }
 
 std::string batch_object_key(const Batch& batch) {

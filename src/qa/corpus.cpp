@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <optional>
-#include <tuple>
 
 #include "bulkqa/qa/s3_uri.hpp"
 #include "bulkqa/qa/stack_layout.hpp"
@@ -108,7 +107,7 @@ Result<double> read_confidence(std::string_view text, std::size_t line) {
   return *value;
 }
 
-Result<CorpusRow> read_row(const CsvRecordView& record, const HeaderLayout& layout) {
+Status add_row(const CsvRecordView& record, const HeaderLayout& layout, CompactCorpus& corpus) {
   const std::size_t line = record.line;
   if (record.fields.size() != layout.field_count) {
     return corpus_error(line, "expected " + std::to_string(layout.field_count) +
@@ -122,20 +121,20 @@ Result<CorpusRow> read_row(const CsvRecordView& record, const HeaderLayout& layo
   Result<double> confidence =
       read_confidence(record.fields[layout.positions[kConfidenceColumn]], line);
   if (!confidence) return confidence.error();
-  return CorpusRow{path, label, *confidence, line};
+  corpus.add(path, label, *confidence, line);
+  return {};
 }
 
 // "field 'label' makes the image table's sort key 1100 bytes, over DynamoDB's limit of 1024"
-Error over_limit(const CorpusRow& row, Column column, const std::string& key, std::size_t bytes,
+Error over_limit(const CorpusRowView& row, Column column, const std::string& key, std::size_t bytes,
                  std::string_view service, std::size_t limit) {
   return field_error(row.line, column,
                      "makes " + key + " " + std::to_string(bytes) + " bytes, over " +
                          std::string(service) + "'s limit of " + std::to_string(limit));
 }
 
-Status check_row_keys(const CorpusRow& row, std::string_view stack_bucket,
-                      std::string_view image_source_prefix) {
-  const std::string& path = row.image_local_path;
+Status check_copy_key(const CorpusRowView& row) {
+  const std::string_view path = row.image_local_path;
   if (const auto taken = stack_object_at(path)) {
     return field_error(row.line, kPathColumn,
                        quote_value(path) + " is where the stack bucket keeps " + *taken);
@@ -144,15 +143,22 @@ Status check_row_keys(const CorpusRow& row, std::string_view stack_bucket,
     return over_limit(row, kPathColumn, "the copied image's key in the stack bucket", path.size(),
                       "S3", kMaxS3KeyBytes);
   }
-  if (const std::size_t source_key = image_source_prefix.size() + path.size();
-      source_key > kMaxS3KeyBytes) {
-    return over_limit(
-        row, kPathColumn,
-        "the source key (after the image source prefix " + quote_value(image_source_prefix) + ")",
-        source_key, "S3", kMaxS3KeyBytes);
+  return {};
+}
+
+Status check_row_keys(const CorpusRowView& row, const ImagePlacement& placement) {
+  const std::string_view path = row.image_local_path;
+  if (placement.copy_images) {
+    if (Status copy = check_copy_key(row); !copy) return copy;
   }
-  if (const std::string url = S3Uri{std::string(stack_bucket), path}.str();
-      url.size() > kMaxPartitionKeyBytes) {
+  if (const std::size_t source_key = placement.image_source_prefix.size() + path.size();
+      source_key > kMaxS3KeyBytes) {
+    return over_limit(row, kPathColumn,
+                      "the source key (after the image source prefix " +
+                          quote_value(placement.image_source_prefix) + ")",
+                      source_key, "S3", kMaxS3KeyBytes);
+  }
+  if (const std::string url = placement.image_url(path); url.size() > kMaxPartitionKeyBytes) {
     return over_limit(row, kPathColumn, "the image table's partition key s3_image_url", url.size(),
                       "DynamoDB", kMaxPartitionKeyBytes);
   }
@@ -166,15 +172,15 @@ Status check_row_keys(const CorpusRow& row, std::string_view stack_bucket,
 // Rows become the table's items keyed by (image path, label), so the same pair twice would
 // collide. Sorting (hash, row) pairs finds repeats with far fewer cache misses than a hash set
 // over a million rows. Returns the repeat that comes first in the file, with its first occurrence.
-std::optional<Error> find_repeated_key(const std::vector<CorpusRow>& rows) {
+std::optional<Error> find_repeated_key(const CompactCorpus& corpus) {
   const std::hash<std::string_view> hash;
   std::vector<std::pair<std::size_t, std::size_t>> keyed;  // (key hash, row index)
-  keyed.reserve(rows.size());
-  for (std::size_t index = 0; index < rows.size(); ++index) {
-    keyed.emplace_back(hash(rows[index].image_local_path) * 31 + hash(rows[index].label), index);
+  keyed.reserve(corpus.size());
+  for (std::size_t index = 0; index < corpus.size(); ++index) {
+    keyed.emplace_back(hash(corpus.image_local_path(index)) * 31 + corpus.label_id(index), index);
   }
-  const auto key_of = [&rows](std::size_t index) {
-    return std::tie(rows[index].image_local_path, rows[index].label);
+  const auto key_of = [&corpus](std::size_t index) {
+    return std::pair(corpus.image_local_path(index), corpus.label_id(index));
   };
   // Equal keys end up adjacent, each group in file order.
   std::sort(keyed.begin(), keyed.end(), [&key_of](const auto& a, const auto& b) {
@@ -196,46 +202,100 @@ std::optional<Error> find_repeated_key(const std::vector<CorpusRow>& rows) {
     }
   }
   if (!first_repeat) return std::nullopt;
-  const CorpusRow& first = rows[first_repeat->first];
-  return corpus_error(rows[first_repeat->second].line,
+  const CorpusRowView first = corpus.row(first_repeat->first);
+  return corpus_error(corpus.row(first_repeat->second).line,
                       "image " + quote_value(first.image_local_path) + " with label " +
                           quote_value(first.label) + " repeats line " + std::to_string(first.line));
 }
 
 }  // namespace
 
-Result<std::vector<CorpusRow>> parse_corpus(std::string_view csv_text) {
-  std::optional<HeaderLayout> layout;
+void CompactCorpus::add(std::string_view image_local_path, std::string_view label,
+                        double confidence, std::size_t line) {
+  const auto [found, added] =
+      label_ids_.try_emplace(std::string(label), static_cast<std::uint32_t>(labels_.size()));
+  if (added) labels_.emplace_back(label);
+  rows_.push_back({paths_.size(), static_cast<std::uint32_t>(image_local_path.size()),
+                   found->second, confidence, line});
+  paths_.append(image_local_path);
+}
+
+void CompactCorpus::reserve(std::size_t rows, std::size_t path_bytes) {
+  rows_.reserve(rows);
+  paths_.reserve(path_bytes);
+}
+
+void CompactCorpus::keep_min_confidence(double min_confidence) {
+  std::erase_if(rows_, [min_confidence](const StoredRow& row) {
+    return !(row.confidence >= min_confidence);
+  });
+}
+
+std::string_view CompactCorpus::image_local_path(std::size_t index) const {
+  const StoredRow& row = rows_[index];
+  return std::string_view(paths_).substr(row.path_offset, row.path_size);
+}
+
+CorpusRowView CompactCorpus::row(std::size_t index) const {
+  return {image_local_path(index), labels_[rows_[index].label_id], rows_[index].confidence,
+          rows_[index].line};
+}
+
+std::vector<CorpusRow> CompactCorpus::rows() const {
   std::vector<CorpusRow> rows;
-  // At most one row per line: reserving that up front spares a million-row corpus the copies of
-  // a growing vector.
-  rows.reserve(static_cast<std::size_t>(std::count(csv_text.begin(), csv_text.end(), '\n')));
+  rows.reserve(size());
+  for (std::size_t index = 0; index < size(); ++index) {
+    const CorpusRowView view = row(index);
+    rows.push_back(
+        {std::string(view.image_local_path), std::string(view.label), view.confidence, view.line});
+  }
+  return rows;
+}
+
+Result<CompactCorpus> parse_compact_corpus(std::string_view csv_text) {
+  std::optional<HeaderLayout> layout;
+  CompactCorpus corpus;
+  // At most one row per line, and the paths take less than the text: reserving both up front
+  // spares a million-row corpus the copies of growing buffers (pages reserved but never written
+  // take no memory).
+  corpus.reserve(static_cast<std::size_t>(std::count(csv_text.begin(), csv_text.end(), '\n')),
+                 csv_text.size());
   // The first record is the header, the others rows.
   Status read =
       read_csv(csv_text, errc::kInvalidCorpus, [&](const CsvRecordView& record) -> Status {
-        if (!layout) {
-          Result<HeaderLayout> header = read_header(record);
-          if (!header) return header.error();
-          layout = *header;
-          return {};
-        }
-        Result<CorpusRow> row = read_row(record, *layout);
-        if (!row) return row.error();
-        rows.push_back(std::move(row).value());
+        if (layout) return add_row(record, *layout, corpus);
+        Result<HeaderLayout> header = read_header(record);
+        if (!header) return header.error();
+        layout = *header;
         return {};
       });
   if (!read) return read.error();
   if (!layout) return corpus_error(1, "no header (the CSV text is empty)");
-  if (std::optional<Error> repeat = find_repeated_key(rows)) return *repeat;
-  return rows;
+  if (std::optional<Error> repeat = find_repeated_key(corpus)) return *repeat;
+  return corpus;
 }
 
-Status check_launch_keys(const std::vector<CorpusRow>& rows, std::string_view stack_bucket,
-                         std::string_view image_source_prefix) {
-  for (const CorpusRow& row : rows) {
-    if (Status status = check_row_keys(row, stack_bucket, image_source_prefix); !status) {
-      return status;
-    }
+Result<std::vector<CorpusRow>> parse_corpus(std::string_view csv_text) {
+  Result<CompactCorpus> corpus = parse_compact_corpus(csv_text);
+  if (!corpus) return corpus.error();
+  return corpus->rows();
+}
+
+std::string ImagePlacement::source_key(std::string_view image_local_path) const {
+  std::string key;
+  key.reserve(image_source_prefix.size() + image_local_path.size());
+  key.append(image_source_prefix).append(image_local_path);
+  return key;
+}
+
+std::string ImagePlacement::image_url(std::string_view image_local_path) const {
+  if (copy_images) return S3Uri{stack_bucket, std::string(image_local_path)}.str();
+  return S3Uri{image_source_bucket, source_key(image_local_path)}.str();
+}
+
+Status check_launch_keys(const CompactCorpus& corpus, const ImagePlacement& placement) {
+  for (std::size_t index = 0; index < corpus.size(); ++index) {
+    if (Status status = check_row_keys(corpus.row(index), placement); !status) return status;
   }
   return {};
 }

@@ -17,6 +17,7 @@ namespace {
 constexpr std::array<std::string_view, 3> kRequestTypes{"Create", "Update", "Delete"};
 constexpr std::string_view kCutMark = "…";
 constexpr std::size_t kMaxQABatchSize = 1000;
+constexpr std::size_t kMaxLaunchConcurrency = 1024;
 
 Result<nlohmann::json> properties_object(const JsonObjectReader& request, std::string_view key) {
   const nlohmann::json* properties = request.find(key);
@@ -86,15 +87,28 @@ Result<double> number_property(const JsonObjectReader& properties, std::string_v
   return *number;
 }
 
-Result<std::size_t> read_batch_size(const JsonObjectReader& properties) {
-  constexpr std::string_view kKey = "QABatchSize";
-  Result<double> size = number_property(properties, kKey, 25);
-  if (!size) return size.error();
-  if (*size != std::floor(*size) || *size < 1 || *size > kMaxQABatchSize) {
-    return properties.error(kKey, properties.find(kKey)->dump() + " is not an integer from 1 to " +
-                                      std::to_string(kMaxQABatchSize));
+// A whole number from 1 to `max`, or `default_value` when the property is absent.
+Result<std::size_t> count_property(const JsonObjectReader& properties, std::string_view key,
+                                   std::size_t default_value, std::size_t max) {
+  Result<double> count = number_property(properties, key, static_cast<double>(default_value));
+  if (!count) return count.error();
+  if (*count != std::floor(*count) || *count < 1 || *count > static_cast<double>(max)) {
+    return properties.error(
+        key, properties.find(key)->dump() + " is not an integer from 1 to " + std::to_string(max));
   }
-  return static_cast<std::size_t>(*size);
+  return static_cast<std::size_t>(*count);
+}
+
+// CloudFormation passes a Boolean parameter as the string "true" or "false"; JSON true and false
+// are accepted too.
+Result<bool> boolean_property(const JsonObjectReader& properties, std::string_view key,
+                              bool default_value) {
+  const nlohmann::json* value = properties.find(key);
+  if (value == nullptr) return default_value;
+  if (value->is_boolean()) return value->get<bool>();
+  if (value->is_string() && value->get_ref<const std::string&>() == "true") return true;
+  if (value->is_string() && value->get_ref<const std::string&>() == "false") return false;
+  return properties.error(key, value->dump() + " is not true or false");
 }
 
 Result<double> read_min_confidence(const JsonObjectReader& properties) {
@@ -183,9 +197,17 @@ Result<LaunchProperties> parse_launch_properties(const nlohmann::json& resource_
   Result<std::optional<std::string>> prefix = properties->optional_string("ImageSourcePrefix");
   if (!prefix) return prefix.error();
   launch.image_source_prefix = prefix->value_or("");
-  Result<std::size_t> batch_size = read_batch_size(*properties);
+  Result<std::size_t> batch_size =
+      count_property(*properties, "QABatchSize", launch.qa_batch_size, kMaxQABatchSize);
   if (!batch_size) return batch_size.error();
   launch.qa_batch_size = *batch_size;
+  Result<std::size_t> concurrency =
+      count_property(*properties, "Concurrency", launch.concurrency, kMaxLaunchConcurrency);
+  if (!concurrency) return concurrency.error();
+  launch.concurrency = *concurrency;
+  Result<bool> copy_images = boolean_property(*properties, "CopyImages", launch.copy_images);
+  if (!copy_images) return copy_images.error();
+  launch.copy_images = *copy_images;
   Result<double> min_confidence = read_min_confidence(*properties);
   if (!min_confidence) return min_confidence.error();
   launch.min_confidence = *min_confidence;

@@ -24,27 +24,37 @@ std::string just_before(const std::string& key) {
 
 }  // namespace
 
-std::vector<SourceImage> source_images(const std::vector<CorpusRow>& rows,
-                                       std::string_view image_source_prefix) {
+std::vector<SourceImage> source_images(const CompactCorpus& corpus) {
   std::vector<SourceImage> images;
-  images.reserve(rows.size());
-  for (const CorpusRow& row : rows) {
-    images.push_back({std::string(image_source_prefix) + row.image_local_path, row.line});
+  images.reserve(corpus.size());
+  for (std::size_t index = 0; index < corpus.size(); ++index) {
+    const CorpusRowView row = corpus.row(index);
+    images.push_back({row.image_local_path, row.line});
   }
-  // std::string compares bytes as unsigned char: S3's UTF-8 binary order. Stable, so the image
-  // that unique keeps is the one of the first line naming it.
-  std::stable_sort(images.begin(), images.end(),
-                   [](const SourceImage& a, const SourceImage& b) { return a.key < b.key; });
-  images.erase(
-      std::unique(images.begin(), images.end(),
-                  [](const SourceImage& a, const SourceImage& b) { return a.key == b.key; }),
-      images.end());
+  // std::string_view compares bytes as unsigned char: S3's UTF-8 binary order. Stable, so the
+  // image that unique keeps is the one of the first line naming it.
+  const auto by_path = [](const SourceImage& a, const SourceImage& b) {
+    return a.image_local_path < b.image_local_path;
+  };
+  std::stable_sort(images.begin(), images.end(), by_path);
+  images.erase(std::unique(images.begin(), images.end(),
+                           [](const SourceImage& a, const SourceImage& b) {
+                             return a.image_local_path == b.image_local_path;
+                           }),
+               images.end());
   return images;
 }
 
-SourceImageCheck::SourceImageCheck(std::vector<SourceImage> images, std::size_t max_ranges)
-    : images_(std::move(images)), max_ranges_(std::max<std::size_t>(max_ranges, 1)) {
+SourceImageCheck::SourceImageCheck(std::vector<SourceImage> images, std::string image_source_prefix,
+                                   std::size_t max_ranges)
+    : images_(std::move(images)),
+      prefix_(std::move(image_source_prefix)),
+      max_ranges_(std::max<std::size_t>(max_ranges, 1)) {
   if (!images_.empty()) ranges_.push_back({0, images_.size(), ""});
+}
+
+std::string SourceImageCheck::key_of(std::size_t index) const {
+  return prefix_ + std::string(images_[index].image_local_path);
 }
 
 void SourceImageCheck::split_ranges() {
@@ -70,7 +80,7 @@ std::vector<ListingPage> SourceImageCheck::next_pages() {
   for (std::size_t index = 0; index < ranges_.size(); ++index) {
     const Range& range = ranges_[index];
     // Every image up to the last key listed is accounted for, so the next one sorts after it.
-    pages.push_back({index, std::max(just_before(images_[range.next].key), range.listed_up_to)});
+    pages.push_back({index, std::max(just_before(key_of(range.next)), range.listed_up_to)});
   }
   return pages;
 }
@@ -81,10 +91,13 @@ void SourceImageCheck::add_page(std::size_t index, const std::vector<std::string
   const std::size_t first = range.next;
   ++pages_;
   for (const std::string& key : keys) {
-    while (range.next < range.end && images_[range.next].key < key) {
+    // A listing of the prefix holds only keys under it; the rest of a key is an image's path.
+    if (!key.starts_with(prefix_)) continue;
+    const std::string_view path = std::string_view(key).substr(prefix_.size());
+    while (range.next < range.end && images_[range.next].image_local_path < path) {
       missing_.push_back(range.next++);
     }
-    if (range.next < range.end && images_[range.next].key == key) ++range.next;
+    if (range.next < range.end && images_[range.next].image_local_path == path) ++range.next;
     if (range.next == range.end) break;
   }
   if (!keys.empty()) range.listed_up_to = keys.back();
@@ -100,9 +113,8 @@ Status SourceImageCheck::result(std::string_view bucket) const {
   std::sort(missing.begin(), missing.end());
   std::string named;
   for (std::size_t at = 0; at < std::min(missing.size(), kMissingNamed); ++at) {
-    const SourceImage& image = images_[missing[at]];
-    named += (named.empty() ? "" : ", ") + S3Uri{std::string(bucket), image.key}.str() +
-             " (corpus line " + std::to_string(image.line) + ")";
+    named += (named.empty() ? "" : ", ") + S3Uri{std::string(bucket), key_of(missing[at])}.str() +
+             " (corpus line " + std::to_string(images_[missing[at]].line) + ")";
   }
   if (missing.size() > kMissingNamed) {
     named += " and " + std::to_string(missing.size() - kMissingNamed) + " more";

@@ -17,12 +17,6 @@ BatchItem item(const std::string& name, const std::string& label, double confide
   return {"s3://images/" + name + ".jpg", label, confidence};
 }
 
-std::vector<std::string> urls_of(const Batch& batch) {
-  std::vector<std::string> urls;
-  for (const auto& entry : batch.items) urls.push_back(entry.s3_image_url);
-  return urls;
-}
-
 TEST(BatchJson, RoundTrips) {
   const std::vector<BatchItem> items{item("a", "Crab", 97.5),
                                      item("b b", "Soccer Ball", 0),
@@ -78,63 +72,6 @@ TEST(BatchJsonErrors, NameTheElementAndField) {
                          "InvalidBatch", {"[1].confidence", "101", "outside [0, 100]"}));
 }
 
-TEST(MakeBatches, GroupsByLabelInFirstAppearanceOrderAndCutsRemainders) {
-  std::vector<BatchItem> items;
-  // Interleaved labels: 7 Crab, 3 Lobster, 5 Shrimp.
-  for (int i = 0; i < 7; ++i) items.push_back(item("crab" + std::to_string(i), "Crab"));
-  items.insert(items.begin() + 2, item("lob0", "Lobster"));
-  items.insert(items.begin() + 1, item("shr0", "Shrimp"));
-  items.push_back(item("lob1", "Lobster"));
-  for (int i = 1; i < 5; ++i) items.push_back(item("shr" + std::to_string(i), "Shrimp"));
-  items.push_back(item("lob2", "Lobster"));
-
-  const auto batches = make_batches(items, 3);
-  ASSERT_EQ(batches.size(), 3u + 1u + 2u);
-  const std::vector<std::string> labels{"Crab", "Crab", "Crab", "Shrimp", "Shrimp", "Lobster"};
-  for (std::size_t i = 0; i < batches.size(); ++i) {
-    EXPECT_EQ(batches[i].sequence, i);
-    EXPECT_EQ(batches[i].label, labels[i]) << "batch " << i;
-    for (const auto& entry : batches[i].items) EXPECT_EQ(entry.label, batches[i].label);
-  }
-  EXPECT_EQ(urls_of(batches[0]),
-            (std::vector<std::string>{"s3://images/crab0.jpg", "s3://images/crab1.jpg",
-                                      "s3://images/crab2.jpg"}));
-  EXPECT_EQ(urls_of(batches[2]), (std::vector<std::string>{"s3://images/crab6.jpg"}));
-  EXPECT_EQ(batches[3].items.size(), 3u);
-  EXPECT_EQ(urls_of(batches[4]),
-            (std::vector<std::string>{"s3://images/shr3.jpg", "s3://images/shr4.jpg"}));
-  EXPECT_EQ(urls_of(batches[5]),
-            (std::vector<std::string>{"s3://images/lob0.jpg", "s3://images/lob1.jpg",
-                                      "s3://images/lob2.jpg"}));
-}
-
-TEST(MakeBatches, DefaultSizeOfTwentyFive) {
-  std::vector<BatchItem> items;
-  for (int i = 0; i < 60; ++i) items.push_back(item(std::to_string(i), "Dog"));
-  const auto batches = make_batches(items, 25);
-  ASSERT_EQ(batches.size(), 3u);
-  EXPECT_EQ(batches[0].items.size(), 25u);
-  EXPECT_EQ(batches[1].items.size(), 25u);
-  EXPECT_EQ(batches[2].items.size(), 10u);
-  EXPECT_EQ(batches[2].items.front().s3_image_url, "s3://images/50.jpg");
-}
-
-TEST(MakeBatches, ExactMultipleHasNoEmptyBatch) {
-  std::vector<BatchItem> items;
-  for (int i = 0; i < 4; ++i) items.push_back(item(std::to_string(i), "Dog"));
-  const auto batches = make_batches(items, 2);
-  ASSERT_EQ(batches.size(), 2u);
-  EXPECT_EQ(batches[1].items.size(), 2u);
-}
-
-TEST(MakeBatches, NoItemsNoBatches) {
-  EXPECT_TRUE(make_batches({}, 25).empty());
-}
-
-TEST(MakeBatches, ZeroSizeIsACallerBug) {
-  EXPECT_THROW((void)make_batches({item("a", "Dog")}, 0), std::invalid_argument);
-}
-
 TEST(BatchObjectKey, SequenceAndSlug) {
   EXPECT_EQ(batch_object_key({"Soccer Ball", 42, {}}), "batches/000042-Soccer_Ball.json");
   EXPECT_EQ(batch_object_key({"a/b\\c", 0, {}}), "batches/000000-a_b_c.json");
@@ -150,9 +87,7 @@ TEST(BatchObjectKey, SlugIsCutAtSixtyFourCharacters) {
 }
 
 TEST(BatchObjectKey, UniqueAcrossBatchesWithSimilarLabels) {
-  std::vector<BatchItem> items{item("1", "a b"), item("2", "a/b"), item("3", "a_b"),
-                               item("4", "a b")};
-  const auto batches = make_batches(items, 1);
+  const std::vector<Batch> batches{{"a b", 0, {}}, {"a/b", 1, {}}, {"a_b", 2, {}}, {"a b", 3, {}}};
   std::set<std::string> keys;
   for (const auto& batch : batches) {
     const std::string key = batch_object_key(batch);

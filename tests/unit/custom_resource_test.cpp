@@ -205,6 +205,8 @@ TEST(LaunchProperties, RequiredOnlyGivesDefaults) {
   EXPECT_EQ(properties->image_source_prefix, "");
   EXPECT_EQ(properties->qa_batch_size, 25u);
   EXPECT_EQ(properties->min_confidence, 0);
+  EXPECT_EQ(properties->concurrency, 64u);
+  EXPECT_TRUE(properties->copy_images);
 }
 
 TEST(LaunchProperties, NumbersAsCloudFormationStrings) {
@@ -212,21 +214,53 @@ TEST(LaunchProperties, NumbersAsCloudFormationStrings) {
   given["ImageSourcePrefix"] = "caltech101/";
   given["QABatchSize"] = "10";
   given["MinConfidence"] = "80.5";
+  given["Concurrency"] = "256";
+  given["CopyImages"] = "false";
   const auto properties = parse_launch_properties(given);
   ASSERT_TRUE(properties.ok()) << properties.error().message;
   EXPECT_EQ(properties->image_source_prefix, "caltech101/");
   EXPECT_EQ(properties->qa_batch_size, 10u);
   EXPECT_EQ(properties->min_confidence, 80.5);
+  EXPECT_EQ(properties->concurrency, 256u);
+  EXPECT_FALSE(properties->copy_images);
 }
 
 TEST(LaunchProperties, NumbersAsJsonNumbers) {
   json given = launch_properties();
   given["QABatchSize"] = 1000;
   given["MinConfidence"] = 100;
+  given["Concurrency"] = 1024;
+  given["CopyImages"] = true;
   const auto properties = parse_launch_properties(given);
   ASSERT_TRUE(properties.ok()) << properties.error().message;
   EXPECT_EQ(properties->qa_batch_size, 1000u);
   EXPECT_EQ(properties->min_confidence, 100);
+  EXPECT_EQ(properties->concurrency, 1024u);
+  EXPECT_TRUE(properties->copy_images);
+}
+
+TEST(LaunchProperties, ConcurrencyMustBeAnIntegerFromOneTo1024) {
+  for (const json& concurrency : {json("0"), json("1025"), json(0), json(64.5), json(-1)}) {
+    json given = launch_properties();
+    given["Concurrency"] = concurrency;
+    EXPECT_TRUE(fails_with(parse_launch_properties(given), "InvalidProperties",
+                           {"Concurrency", "1 to 1024"}))
+        << concurrency;
+  }
+  json given = launch_properties();
+  given["Concurrency"] = "many";
+  EXPECT_TRUE(fails_with(parse_launch_properties(given), "InvalidProperties",
+                         {"Concurrency", "'many'", "not a number"}));
+}
+
+TEST(LaunchProperties, CopyImagesMustBeTrueOrFalse) {
+  for (const json& copy : {json("yes"), json("True"), json(""), json(1), json::array()}) {
+    json given = launch_properties();
+    given["CopyImages"] = copy;
+    EXPECT_TRUE(fails_with(parse_launch_properties(given), "InvalidProperties",
+                           {"CopyImages", "not true or false"}))
+        << copy;
+  }
 }
 
 TEST(LaunchProperties, MissingRequiredPropertyIsNamed) {

@@ -62,6 +62,16 @@ CorpusRow row(std::string path, std::string label, std::size_t line) {
   return {std::move(path), std::move(label), 90, line};
 }
 
+// check_launch_keys for rows copied from `prefix` in the image source to `stack_bucket`.
+Status check_copied_keys(const std::vector<CorpusRow>& rows, const std::string& stack_bucket,
+                         const std::string& prefix, bool copy_images = true) {
+  CompactCorpus corpus;
+  for (const CorpusRow& row : rows) {
+    corpus.add(row.image_local_path, row.label, row.confidence, row.line);
+  }
+  return check_launch_keys(corpus, {stack_bucket, "source-bucket", prefix, copy_images});
+}
+
 TEST(HostileCorpus, KeysAtTheLimitsPass) {
   const std::string prefix = "images/";
   const std::vector<CorpusRow> rows = {
@@ -76,7 +86,7 @@ TEST(HostileCorpus, KeysAtTheLimitsPass) {
             return label;
           }(),
           4)};
-  const Status status = check_launch_keys(rows, "stack-bucket", prefix);
+  const Status status = check_copied_keys(rows, "stack-bucket", prefix);
   EXPECT_TRUE(status.ok()) << status.error().describe();
 }
 
@@ -84,23 +94,23 @@ TEST(HostileCorpus, ALabelOverTheSortKeyLimitNamesItsLine) {
   std::string label;
   for (int i = 0; i < 513; ++i) label += "\xC3\xA9";  // 513 characters, 1,026 bytes
   const std::vector<CorpusRow> rows = {row("crab/1.jpg", "Crab", 2), row("crab/2.jpg", label, 7)};
-  EXPECT_TRUE(fails_with(check_launch_keys(rows, "stack", ""), "InvalidCorpus",
+  EXPECT_TRUE(fails_with(check_copied_keys(rows, "stack", ""), "InvalidCorpus",
                          {"line 7", "field 'label'", "sort key", "1026 bytes", "1024"}));
 }
 
 TEST(HostileCorpus, APathOverTheS3KeyLimitNamesItsLine) {
   const std::vector<CorpusRow> rows = {row(std::string(kMaxS3KeyBytes + 1, 'p'), "Crab", 4)};
   EXPECT_TRUE(fails_with(
-      check_launch_keys(rows, "stack", ""), "InvalidCorpus",
+      check_copied_keys(rows, "stack", ""), "InvalidCorpus",
       {"line 4", "field 'image_local_path'", "stack bucket", "1025 bytes", "S3's limit of 1024"}));
 }
 
 TEST(HostileCorpus, ThePrefixCountsTowardsTheSourceKey) {
   // 1,020 bytes fit as the stack bucket's key, but not after a 5-byte prefix.
   const std::vector<CorpusRow> rows = {row(std::string(1020, 'p'), "Crab", 9)};
-  EXPECT_TRUE(check_launch_keys(rows, "stack", "").ok());
+  EXPECT_TRUE(check_copied_keys(rows, "stack", "").ok());
   EXPECT_TRUE(
-      fails_with(check_launch_keys(rows, "stack", "imgs/"), "InvalidCorpus",
+      fails_with(check_copied_keys(rows, "stack", "imgs/"), "InvalidCorpus",
                  {"line 9", "field 'image_local_path'", "source key", "'imgs/'", "1025 bytes"}));
 }
 
@@ -108,7 +118,7 @@ TEST(HostileCorpus, TheStackBucketsNameCountsTowardsThePartitionKey) {
   // s3://<bucket>/<path> is the partition key; only an absurd bucket name can push it over.
   const std::vector<CorpusRow> rows = {row("crab/1.jpg", "Crab", 2)};
   const std::string bucket(kMaxPartitionKeyBytes, 'b');
-  EXPECT_TRUE(fails_with(check_launch_keys(rows, bucket, ""), "InvalidCorpus",
+  EXPECT_TRUE(fails_with(check_copied_keys(rows, bucket, ""), "InvalidCorpus",
                          {"line 2", "partition key s3_image_url", "DynamoDB's limit of 2048"}));
 }
 
@@ -124,10 +134,18 @@ TEST(HostileCorpus, PathsOnTheStacksOwnObjectsAreRefused) {
            {"templates/bulkqa.liquid.html", "the worker template"},
            {"ground-truth-output/job/annotations/x.json", "the labeling job's output"}}) {
     const std::vector<CorpusRow> rows = {row("crab/1.jpg", "Crab", 2), row(path, "Crab", 3)};
-    EXPECT_TRUE(fails_with(check_launch_keys(rows, "stack", "images/"), "InvalidCorpus",
+    EXPECT_TRUE(fails_with(check_copied_keys(rows, "stack", "images/"), "InvalidCorpus",
                            {"line 3", "field 'image_local_path'", "'" + path + "'", what}))
         << path;
   }
+}
+
+TEST(HostileCorpus, ImagesLeftInPlaceMayHaveAnyPathTheStackKeeps) {
+  // Nothing is copied into the stack bucket, so no path there can collide with its objects.
+  const std::vector<CorpusRow> rows = {row("manifest.json", "Crab", 2),
+                                       row("batches/x.jpg", "Crab", 3)};
+  const Status status = check_copied_keys(rows, "stack", "images/", false);
+  EXPECT_TRUE(status.ok()) << status.error().describe();
 }
 
 TEST(HostileCorpus, KeysThatOnlyResembleTheStacksObjectsPass) {
@@ -135,7 +153,7 @@ TEST(HostileCorpus, KeysThatOnlyResembleTheStacksObjectsPass) {
       row("batches.jpg", "Crab", 2),       row("crab/batches/1.jpg", "Crab", 3),
       row("manifest.json.jpg", "Crab", 4), row("templates/other.html", "Crab", 5),
       row("Batches/1.jpg", "Crab", 6),     row("ground-truth-output.jpg", "Crab", 7)};
-  const Status status = check_launch_keys(rows, "stack", "");
+  const Status status = check_copied_keys(rows, "stack", "");
   EXPECT_TRUE(status.ok()) << status.error().describe();
 }
 

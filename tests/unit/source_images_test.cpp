@@ -22,8 +22,8 @@ class FakeBucket {
   }
 
   // Runs the check to its end, as launch does, one round of pages at a time.
-  Status check(const std::vector<CorpusRow>& rows, const std::string& prefix, std::size_t ranges) {
-    SourceImageCheck check(source_images(rows, prefix), ranges);
+  Status check(const CompactCorpus& corpus, const std::string& prefix, std::size_t ranges) {
+    SourceImageCheck check(source_images(corpus), prefix, ranges);
     for (auto pages = check.next_pages(); !pages.empty(); pages = check.next_pages()) {
       ++rounds;
       for (const auto& page : pages) {
@@ -54,10 +54,10 @@ class FakeBucket {
   std::vector<std::string> keys_;
 };
 
-std::vector<CorpusRow> rows_for(const std::vector<std::string>& paths) {
-  std::vector<CorpusRow> rows;
-  for (std::size_t i = 0; i < paths.size(); ++i) rows.push_back({paths[i], "Crab", 90, i + 2});
-  return rows;
+CompactCorpus rows_for(const std::vector<std::string>& paths) {
+  CompactCorpus corpus;
+  for (std::size_t i = 0; i < paths.size(); ++i) corpus.add(paths[i], "Crab", 90, i + 2);
+  return corpus;
 }
 
 std::string numbered(const std::string& stem, std::size_t number) {
@@ -66,16 +66,17 @@ std::string numbered(const std::string& stem, std::size_t number) {
 }
 
 TEST(SourceImages, SortedInUtf8BinaryOrderOncePerKeyWithTheFirstLine) {
-  const std::vector<CorpusRow> rows = {{"z.jpg", "A", 90, 2},
-                                       {"\xC3\xA9.jpg", "A", 90, 3},  // U+00E9 sorts after 'z'
-                                       {"a.jpg", "A", 90, 4},
-                                       {"z.jpg", "B", 90, 5}};
-  const auto images = source_images(rows, "p/");
+  CompactCorpus corpus;
+  corpus.add("z.jpg", "A", 90, 2);
+  corpus.add("\xC3\xA9.jpg", "A", 90, 3);  // U+00E9 sorts after 'z'
+  corpus.add("a.jpg", "A", 90, 4);
+  corpus.add("z.jpg", "B", 90, 5);
+  const auto images = source_images(corpus);
   ASSERT_EQ(images.size(), 3u);
-  EXPECT_EQ(images[0].key, "p/a.jpg");
-  EXPECT_EQ(images[1].key, "p/z.jpg");
+  EXPECT_EQ(images[0].image_local_path, "a.jpg");
+  EXPECT_EQ(images[1].image_local_path, "z.jpg");
   EXPECT_EQ(images[1].line, 2u);
-  EXPECT_EQ(images[2].key, "p/\xC3\xA9.jpg");
+  EXPECT_EQ(images[2].image_local_path, "\xC3\xA9.jpg");
 }
 
 TEST(SourceImages, EveryImagePresentPassesAcrossManyPages) {
@@ -143,7 +144,8 @@ TEST(SourceImages, AFewImagesInAHugePrefixSkipTheUnrelatedKeys) {
 
 TEST(SourceImages, MultiByteKeysStartTheirPageOnACharacterBoundary) {
   // The page before "src/日.jpg"... starts after the key without its last character.
-  SourceImageCheck check(source_images(rows_for({"\xE6\x97\xA5"}), "src/"), 1);
+  const CompactCorpus corpus = rows_for({"\xE6\x97\xA5"});
+  SourceImageCheck check(source_images(corpus), "src/", 1);
   const auto pages = check.next_pages();
   ASSERT_EQ(pages.size(), 1u);
   EXPECT_EQ(pages[0].start_after, "src/");

@@ -62,13 +62,16 @@ class DynamoDbClient {
   // LastEvaluatedKey.
   Result<std::vector<nlohmann::json>> query_all(nlohmann::json request);
 
+  // The request of an operation, to stream through HttpClient::run_stream with service().task()
+  // (launch); parse_dynamodb_answer reads its answer.
+  ServiceRequest json_request(const std::string& operation, const nlohmann::json& body) const;
+
   ServiceClient& service() { return client_; }
 
  private:
   // Every item of a Scan or Query, page after page.
   Result<std::vector<nlohmann::json>> read_all_pages(const std::string& operation,
                                                      nlohmann::json request);
-  ServiceRequest json_request(const std::string& operation, const nlohmann::json& body) const;
 
   ServiceClient client_;
 };

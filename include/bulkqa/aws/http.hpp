@@ -105,6 +105,11 @@ class HttpClient {
   // One request, one attempt.
   HttpOutcome send(HttpRequest request);
 
+  // Changes max_concurrency (at least 1) for the runs that follow; connections already open stay
+  // in the cache up to the new limit.
+  void set_max_concurrency(std::size_t max_concurrency);
+  std::size_t max_concurrency() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -55,6 +55,9 @@ Result<ObjectListing> parse_list_objects_response(std::string_view xml);
 // The keys DeleteObjects reports it could not delete.
 Result<std::vector<DeleteFailure>> parse_delete_objects_response(std::string_view xml);
 
+// The most keys one DeleteObjects call takes.
+inline constexpr std::size_t kMaxKeysPerDelete = 1000;
+
 // The longest a pre-signed URL of ours stays valid (S3 itself allows seven days).
 inline constexpr std::chrono::seconds kMaxPresignedUrlExpiry{3600};
 
@@ -66,8 +69,11 @@ class S3Client {
   Result<std::string> get_object(const std::string& bucket, const std::string& key);
   Status put_object(PutObjectRequest request);
   std::vector<Status> put_objects(std::vector<PutObjectRequest> requests);
-  Status copy_object(CopyObjectRequest request);
-  std::vector<Status> copy_objects(std::vector<CopyObjectRequest> requests);
+
+  // Requests to stream through HttpClient::run_stream with service().task() (launch). A copy may
+  // fail although S3 answers 200: service().outcome() reads the error in its body.
+  ServiceRequest put_object_request(PutObjectRequest put) const;
+  ServiceRequest copy_object_request(const CopyObjectRequest& copy) const;
 
   // One page of ListObjectsV2 (at most 1000 keys).
   Result<ObjectListing> list_objects(const std::string& bucket, const std::string& prefix,

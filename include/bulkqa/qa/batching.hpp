@@ -37,10 +37,7 @@ struct Batch {
   std::vector<BatchItem> items;
 };
 
-// Groups items by label (labels in order of first appearance, items in input order) and cuts
-// each group into batches of batch_size items, the last of a group holding the remainder.
-// Throws std::invalid_argument for a batch_size of 0 (a caller bug: sizes are validated when read).
-std::vector<Batch> make_batches(const std::vector<BatchItem>& items, std::size_t batch_size);
+// Launch lays the batches out (qa/launch_plan.hpp).
 
 // "batches/000042-Soccer_Ball.json": the 6-digit sequence (more digits past 999999) makes it
 // unique; the label's slug (ASCII letters, digits, '-' and '_' kept, every other byte '_', at most

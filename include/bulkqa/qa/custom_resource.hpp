@@ -56,11 +56,16 @@ struct LaunchProperties {
   double min_confidence = 0;        // MinConfidence: rows below it are left out, 0..100
   std::string image_source_bucket;  // ImageSourceBucket: holds the images
   std::string image_source_prefix;  // ImageSourcePrefix: put before each image_local_path
+  std::size_t concurrency = 64;     // Concurrency: requests in flight, 1..1024
+  // CopyImages: copy each image into the stack bucket, or (false) name the source object itself
+  // in the batches and copy nothing.
+  bool copy_images = true;
 };
 
 // CloudFormation passes every property value as a string; numbers given as JSON numbers are
 // accepted too. Required: S3Bucket, DynamoDBTable, LaunchBucket, LabelCorpusKey,
-// ImageSourceBucket. Optional: ImageSourcePrefix (""), QABatchSize (25), MinConfidence (0).
+// ImageSourceBucket. Optional: ImageSourcePrefix (""), QABatchSize (25), MinConfidence (0),
+// Concurrency (64), CopyImages (true; "true" or "false").
 // Other properties (ServiceToken, ...) are ignored. Errors (code "InvalidProperties") name the
 // property.
 Result<LaunchProperties> parse_launch_properties(const nlohmann::json& resource_properties);

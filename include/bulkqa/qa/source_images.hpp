@@ -24,13 +24,14 @@
 namespace bulkqa {
 
 struct SourceImage {
-  std::string key;   // in the image source bucket: the prefix, then image_local_path
-  std::size_t line;  // the first corpus line naming the image
+  std::string_view image_local_path;  // a view into the corpus; its key is the prefix, then this
+  std::size_t line;                   // the first corpus line naming the image
 };
 
-// The distinct images of `rows`, sorted by key in S3's listing order.
-std::vector<SourceImage> source_images(const std::vector<CorpusRow>& rows,
-                                       std::string_view image_source_prefix);
+// The distinct images of the corpus, sorted by path in S3's listing order (which is their keys'
+// order too, all keys starting with the same prefix). They view the corpus, which must outlive
+// them.
+std::vector<SourceImage> source_images(const CompactCorpus& corpus);
 
 // A listing page that a range of images needs next.
 struct ListingPage {
@@ -40,8 +41,10 @@ struct ListingPage {
 
 class SourceImageCheck {
  public:
-  // `images` as source_images gives them; at most `max_ranges` pages in a round.
-  SourceImageCheck(std::vector<SourceImage> images, std::size_t max_ranges);
+  // `images` as source_images gives them, under `image_source_prefix`; at most `max_ranges` pages
+  // in a round.
+  SourceImageCheck(std::vector<SourceImage> images, std::string image_source_prefix,
+                   std::size_t max_ranges);
 
   // The next round: one page for each range with images not yet accounted for; empty when the
   // check is done.
@@ -66,7 +69,11 @@ class SourceImageCheck {
   // far calls for.
   void split_ranges();
 
+  // The key of images_[index] in the image source.
+  std::string key_of(std::size_t index) const;
+
   std::vector<SourceImage> images_;
+  std::string prefix_;
   std::size_t max_ranges_;
   std::vector<Range> ranges_;
   std::vector<std::size_t> missing_;  // indexes into images_
