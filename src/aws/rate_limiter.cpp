@@ -27,9 +27,11 @@ constexpr double kMinCapacity = 1;
 // The curve may not run ahead of what is sent: a client with little to send would otherwise let
 // its rate climb far above anything the service has seen, and burst there later.
 constexpr double kMaxRateOverSent = 2;
-// A first throttle that comes within the first instants after the first send measures the rate
-// over at least this long.
-constexpr Seconds kShortestMeasure{0.001};
+// A first throttle that comes before a window closed measures the rate over at least one AWS
+// round trip: the requests sent together at the start are a burst, not a rate, and against a
+// service that throttles within a millisecond (a loopback test) a shorter span would take them for
+// tens of thousands a second, to be cut down one round trip after another, each throttled again.
+constexpr Seconds kShortestMeasure{0.02};
 
 double seconds_between(RateLimiter::Clock::time_point from, RateLimiter::Clock::time_point to) {
   return std::chrono::duration_cast<Seconds>(to - from).count();
