@@ -45,7 +45,10 @@ std::optional<std::chrono::milliseconds> RetryPolicy::next_delay(const Error& er
   const int cost = retry_cost(error);
   if (quota_ < cost) return std::nullopt;
   quota_ -= cost;
+  return backoff(attempts);
+}
 
+std::chrono::milliseconds RetryPolicy::backoff(int attempts) {
   const int retry_number = std::max(attempts, 1);
   const auto ceiling = backoff_ceiling(options_, retry_number);
   std::uniform_int_distribution<std::chrono::milliseconds::rep> full_jitter(0, ceiling.count());

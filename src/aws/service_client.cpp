@@ -8,7 +8,9 @@
 namespace bulkqa::aws {
 namespace {
 
-constexpr std::array kRetryableCodes = {
+// The codes with which a service says it is asked too often: the client slows down for them
+// (RateLimiter). The AWS SDKs' list.
+constexpr std::array kThrottlingCodes = {
     std::string_view("Throttling"),
     std::string_view("ThrottlingException"),
     std::string_view("ThrottledException"),
@@ -22,12 +24,21 @@ constexpr std::array kRetryableCodes = {
     std::string_view("RequestThrottled"),
     std::string_view("SlowDown"),
     std::string_view("PriorRequestNotComplete"),
-    std::string_view("RequestTimeout"),
-    std::string_view("RequestTimeoutException"),
-    service_code::kInternalError,
-    std::string_view("InternalServerError"),
+};
+
+// Transient failures, retried without slowing down.
+constexpr std::array kTransientCodes = {
+    std::string_view("RequestTimeout"),     std::string_view("RequestTimeoutException"),
+    service_code::kInternalError,           std::string_view("InternalServerError"),
     std::string_view("ServiceUnavailable"),
 };
+
+bool is_one_of(std::string_view code, const auto& codes) {
+  for (auto listed : codes) {
+    if (code == listed) return true;
+  }
+  return false;
+}
 
 // DynamoDB's "__type" is "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException".
 std::string strip_type_namespace(const std::string& type) {
@@ -100,10 +111,13 @@ ServiceRequest form_post_request(
 }
 
 bool is_retryable_error_code(std::string_view code) {
-  for (auto retryable : kRetryableCodes) {
-    if (code == retryable) return true;
-  }
-  return false;
+  return is_one_of(code, kThrottlingCodes) || is_one_of(code, kTransientCodes);
+}
+
+bool is_throttling_error(const Error& error) {
+  // S3 answers SlowDown with a 503, and a 503 without a code is S3's way of saying the same.
+  return is_one_of(error.code, kThrottlingCodes) || error.http_status == 429 ||
+         error.http_status == 503;
 }
 
 bool is_retryable_status(long status) {
@@ -210,25 +224,44 @@ Result<std::string> ServiceClient::presigned_url(const ServiceRequest& request,
   return url_of(to_sign, parts.query);
 }
 
-std::optional<std::chrono::milliseconds> ServiceClient::retry_delay(
-    const HttpOutcome& outcome, int attempts, std::optional<Error>& last_error) {
+std::optional<std::chrono::milliseconds> ServiceClient::retry_delay(const HttpOutcome& outcome,
+                                                                    int attempts,
+                                                                    TaskState& state) {
   std::optional<Error> error;
   if (!outcome) {
     error = outcome.error();
   } else {
     error = error_in_response(service_, *outcome);
   }
+  const bool throttled = error && is_throttling_error(*error);
+  // An answer tells the limiter about the rate; a failed transfer tells nothing.
+  if (outcome && state.ticket) {
+    limiter_.on_response(std::chrono::steady_clock::now(), state.ticket->epoch, throttled);
+  }
+  state.ticket.reset();
   if (error && error->retryable) {
-    auto delay = retry_.next_delay(*error, attempts);
-    last_error = std::move(error);
+    // While the limiter is finding the rate, a throttle is the service asking for a slower pace,
+    // which the limiter now keeps: the retry waits for its turn like every attempt and adds no
+    // load beyond what the service allows, so it is neither counted against max_attempts nor
+    // charged to the quota. Otherwise the first seconds of a launch faster than the service
+    // allows, before the rate is found, would spend the quota and give up requests that the
+    // found rate then lets through. What bounds these retries: the limiter's floor (a service
+    // that throttles every attempt brings the rate there in seconds, and from then on its
+    // throttles count and cost as any failure) and the caller's deadline.
+    if (throttled && limiter_.finding_rate()) {
+      ++state.paced_retries;
+      return retry_.backoff(attempts);
+    }
+    auto delay = retry_.next_delay(*error, attempts - state.paced_retries);
+    state.last_error = std::move(error);
     return delay;
   }
   // An answer that settles the request, a success or a definitive refusal such as a failed
   // condition, shows the service healthy. Without this, repeated refusals (a Ground Truth retry
   // whose votes were counted already) would spend the quota and never earn it back. The refund
   // matches what the retry cost (more after a timeout).
-  if (last_error) {
-    retry_.on_success_after(*last_error);
+  if (state.last_error) {
+    retry_.on_success_after(*state.last_error);
   } else {
     retry_.on_success(false);
   }
@@ -254,9 +287,13 @@ HttpTask ServiceClient::task(ServiceRequest request) {
     if (auto current = credentials_->credentials()) last_credentials_ = std::move(*current);
     return signed_request(request, last_credentials_);
   };
-  task.retry_delay = [this, last_error = std::optional<Error>()](const HttpOutcome& outcome,
-                                                                 int attempts) mutable {
-    return retry_delay(outcome, attempts, last_error);
+  // Shared by the task's two functions, which the HttpClient calls one after the other.
+  auto state = std::make_shared<TaskState>();
+  task.admission_delay = [this, state] {
+    return limiter_.admission_delay(std::chrono::steady_clock::now(), state->ticket);
+  };
+  task.retry_delay = [this, state](const HttpOutcome& outcome, int attempts) {
+    return retry_delay(outcome, attempts, *state);
   };
   return task;
 }

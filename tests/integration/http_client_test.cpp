@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -438,6 +439,132 @@ TEST_F(HttpClientTest, ClientStaysUsableAfterADeadline) {
   EXPECT_EQ(expired[0].error().code, "Timeout");
   ASSERT_TRUE(after.ok()) << after.error().describe();
   EXPECT_EQ(after->body, "still here");
+}
+
+// A stream of `count` POSTs to /echo, each with its own body, that counts what it hands out and
+// what comes back.
+struct CountingStream {
+  CountingStream(const LocalServer& server, std::size_t count) : server(server), count(count) {}
+
+  HttpTaskStream stream() {
+    return {[this]() -> std::optional<HttpTask> {
+              if (taken == count) return std::nullopt;
+              const std::size_t index = taken++;
+              peak_unfinished = std::max(peak_unfinished, taken - finished);
+              HttpTask task = single_attempt(
+                  {"POST", server.url("/echo"), {}, "task-" + std::to_string(index)});
+              if (admission_delay) task.admission_delay = admission_delay(index);
+              if (retry_delay) task.retry_delay = retry_delay(index);
+              return task;
+            },
+            [this](std::size_t index, HttpOutcome outcome) {
+              ++finished;
+              outcomes.emplace(index, std::move(outcome));
+            }};
+  }
+
+  const LocalServer& server;
+  std::size_t count;
+  std::function<std::function<std::chrono::steady_clock::duration()>(std::size_t)> admission_delay;
+  std::function<decltype(HttpTask::retry_delay)(std::size_t)> retry_delay;
+  std::size_t taken = 0;
+  std::size_t finished = 0;
+  std::size_t peak_unfinished = 0;
+  std::map<std::size_t, HttpOutcome> outcomes;
+};
+
+TEST_F(HttpClientTest, AStreamHoldsAtMostTwiceTheConcurrencyAndDeliversEveryOutcomeByIndex) {
+  start_server(add_echo_routes);
+  HttpClient client(patient_options(4));
+  CountingStream counting(server(), 500);
+  // Every third task waits for admission once, so that tasks wait while others run.
+  counting.admission_delay =
+      [](std::size_t index) -> std::function<std::chrono::steady_clock::duration()> {
+    if (index % 3 != 0) return {};
+    return [asked = 0]() mutable -> std::chrono::steady_clock::duration {
+      return ++asked == 1 ? 2ms : 0ms;
+    };
+  };
+
+  const Status ended = client.run_stream(counting.stream());
+
+  ASSERT_TRUE(ended.ok()) << ended.error().describe();
+  EXPECT_EQ(counting.taken, 500u);
+  EXPECT_EQ(counting.finished, 500u);
+  EXPECT_LE(counting.peak_unfinished, 8u);
+  EXPECT_GT(counting.peak_unfinished, 4u);
+  ASSERT_EQ(counting.outcomes.size(), 500u);
+  for (const auto& [index, outcome] : counting.outcomes) {
+    ASSERT_TRUE(outcome.ok()) << outcome.error().describe();
+    EXPECT_EQ(outcome->body, "task-" + std::to_string(index));
+  }
+}
+
+TEST_F(HttpClientTest, WaitingForAdmissionIsNotAnAttempt) {
+  std::atomic<int> requests{0};
+  start_server([&](httplib::Server& server) {
+    server.Post("/echo", [&](const httplib::Request& request, httplib::Response& response) {
+      ++requests;
+      response.set_content(request.body, "text/plain");
+    });
+  });
+  HttpClient client(patient_options(4));
+  constexpr std::size_t kTasks = 20;
+  CountingStream counting(server(), kTasks);
+  std::vector<int> admission_asks(kTasks);
+  std::vector<std::vector<int>> attempts_seen(kTasks);
+  // Told to wait three times before it may go.
+  counting.admission_delay = [&](std::size_t index) {
+    return [&, index]() -> std::chrono::steady_clock::duration {
+      return ++admission_asks[index] <= 3 ? 1ms : 0ms;
+    };
+  };
+  counting.retry_delay = [&](std::size_t index) {
+    return [&, index](const HttpOutcome&, int attempt) -> std::optional<std::chrono::milliseconds> {
+      attempts_seen[index].push_back(attempt);
+      return std::nullopt;
+    };
+  };
+
+  ASSERT_TRUE(client.run_stream(counting.stream()).ok());
+
+  EXPECT_EQ(requests.load(), static_cast<int>(kTasks));
+  for (std::size_t i = 0; i < kTasks; ++i) {
+    EXPECT_EQ(admission_asks[i], 4) << "task " << i;
+    EXPECT_EQ(attempts_seen[i], std::vector<int>{1}) << "task " << i;
+    ASSERT_TRUE(counting.outcomes.at(i).ok());
+  }
+}
+
+TEST_F(HttpClientTest, AStreamAtItsDeadlineEndsTheTakenTasksWithTimeoutAndReturnsIt) {
+  start_server([&](httplib::Server& server) {
+    server.Post("/echo", [&](const httplib::Request&, httplib::Response& response) {
+      hold_.wait();
+      response.set_content("too late", "text/plain");
+    });
+  });
+  HttpClient client(patient_options(2));
+  CountingStream counting(server(), 1000);
+  // Odd tasks wait for admission past the deadline; even ones are held by the server.
+  counting.admission_delay =
+      [](std::size_t index) -> std::function<std::chrono::steady_clock::duration()> {
+    if (index % 2 == 0) return {};
+    return [] { return std::chrono::steady_clock::duration(std::chrono::minutes{10}); };
+  };
+
+  const Status ended =
+      client.run_stream(counting.stream(), std::chrono::steady_clock::now() + 500ms);
+
+  ASSERT_FALSE(ended.ok());
+  EXPECT_EQ(ended.error().code, "Timeout");
+  // Only what could run or wait was taken, and all of it finished.
+  EXPECT_LE(counting.taken, 4u);
+  EXPECT_GT(counting.taken, 0u);
+  EXPECT_EQ(counting.finished, counting.taken);
+  for (const auto& [index, outcome] : counting.outcomes) {
+    ASSERT_FALSE(outcome.ok()) << "task " << index;
+    EXPECT_EQ(outcome.error().code, "Timeout") << "task " << index;
+  }
 }
 
 // Sets an environment variable for one test and puts the old value back.

@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -22,7 +24,7 @@
 namespace bulkqa::testing {
 namespace {
 
-enum class Fault { none, error, drop_before, drop_after };
+enum class Fault { none, error, throttle, drop_before, drop_after };
 
 MessageHead parse_head(const std::string& head) {
   MessageHead parsed;
@@ -51,7 +53,7 @@ std::string http_response(int status, const std::string& reason, const std::stri
 }
 
 // A throttling or server error as the service of the request answers it: DynamoDB (JSON, the
-// request names an X-Amz-Target) or S3 (XML).
+// request names an X-Amz-Target) or S3 (XML). Variant 0 is the service's own throttling error.
 std::string injected_error(const MessageHead& request, std::size_t variant) {
   if (request.header("x-amz-target")) {
     struct DynamoDbError {
@@ -125,6 +127,10 @@ struct FaultProxy::Impl {
   std::mt19937_64 random;
   FaultCounts counts;
   std::function<void(std::size_t)> forwarded_callback;
+  // The rate limit of throttle_above, a token bucket: none while rate_limit is 0.
+  double rate_limit = 0;
+  double rate_tokens = 0;
+  std::chrono::steady_clock::time_point rate_refilled;
 
   std::thread acceptor;
   std::vector<std::thread> connections;
@@ -132,6 +138,7 @@ struct FaultProxy::Impl {
   void accept_loop();
   void serve(int client_fd);
   Fault draw_fault(std::size_t& variant);
+  bool over_rate_limit();  // with mutex held
 };
 
 // Reads from one socket into a buffer, giving up when the proxy shuts down.
@@ -242,9 +249,26 @@ std::optional<UpstreamResponse> read_response(SocketReader& reader, const std::s
 
 }  // namespace
 
+bool FaultProxy::Impl::over_rate_limit() {
+  if (rate_limit <= 0) return false;
+  const auto now = std::chrono::steady_clock::now();
+  const double burst = std::max(1.0, rate_limit / 10);
+  rate_tokens = std::min(
+      burst, rate_tokens + std::chrono::duration<double>(now - rate_refilled).count() * rate_limit);
+  rate_refilled = now;
+  if (rate_tokens < 1) return true;
+  rate_tokens -= 1;
+  return false;
+}
+
 Fault FaultProxy::Impl::draw_fault(std::size_t& variant) {
   std::lock_guard lock(mutex);
   ++counts.requests;
+  if (over_rate_limit()) {
+    ++counts.throttled;
+    variant = 0;
+    return Fault::throttle;
+  }
   const double draw = std::uniform_real_distribution<double>(0, 1)(random);
   variant = static_cast<std::size_t>(random() % 16);
   if (draw < shares.error) return Fault::error;
@@ -309,8 +333,8 @@ void FaultProxy::Impl::serve(int client_fd) {
     }
     std::size_t variant = 0;
     const Fault fault = draw_fault(variant);
-    if (fault == Fault::error) {
-      {
+    if (fault == Fault::error || fault == Fault::throttle) {
+      if (fault == Fault::error) {
         std::lock_guard lock(mutex);
         ++counts.errors;
       }
@@ -385,6 +409,13 @@ std::string FaultProxy::endpoint() const {
 void FaultProxy::set_shares(FaultShares shares) {
   std::lock_guard lock(impl_->mutex);
   impl_->shares = shares;
+}
+
+void FaultProxy::throttle_above(double per_second) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->rate_limit = per_second;
+  impl_->rate_tokens = std::max(1.0, per_second / 10);
+  impl_->rate_refilled = std::chrono::steady_clock::now();
 }
 
 void FaultProxy::stall() {

@@ -40,6 +40,7 @@ struct FaultCounts {
   std::size_t drops_after = 0;
   std::size_t forwarded = 0;  // reached the server, drops_after included
   std::size_t held = 0;       // held unanswered, never forwarded
+  std::size_t throttled = 0;  // refused above the rate set by throttle_above, never forwarded
 };
 
 class FaultProxy {
@@ -53,6 +54,11 @@ class FaultProxy {
 
   std::string endpoint() const;  // "http://127.0.0.1:<port>"
   void set_shares(FaultShares shares);
+  // From now on, requests beyond `per_second` (over all connections; a tenth of a second's worth
+  // may come at once) are answered as the service throttles, never forwarded: DynamoDB's
+  // ProvisionedThroughputExceededException (400, JSON), S3's SlowDown (503, XML). Those let
+  // through meet the shares as before.
+  void throttle_above(double per_second);
   // From now on every request is held without an answer until the proxy is destroyed.
   void stall();
   // From now on the requests `hold` picks (given the request's head and body) are held without

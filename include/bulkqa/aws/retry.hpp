@@ -29,6 +29,11 @@ class RetryPolicy {
   // so far) reached max_attempts, or the quota is spent.
   std::optional<std::chrono::milliseconds> next_delay(const Error& error, int attempts);
 
+  // The backoff alone, drawn as next_delay draws it after `attempts` attempts, with no limit on
+  // attempts and no cost to the quota: for the retries of throttled attempts that a RateLimiter
+  // paces.
+  std::chrono::milliseconds backoff(int attempts);
+
   // A success refunds the cost of the retry that led to it; a first-try success earns 5 tokens.
   // A retried success is taken to follow an ordinary retry (5 tokens).
   void on_success(bool was_retried);

@@ -14,6 +14,7 @@
 #include "bulkqa/aws/config.hpp"
 #include "bulkqa/aws/credentials.hpp"
 #include "bulkqa/aws/http.hpp"
+#include "bulkqa/aws/rate_limiter.hpp"
 #include "bulkqa/aws/retry.hpp"
 #include "bulkqa/aws/service_codes.hpp"
 #include "bulkqa/aws/sigv4.hpp"
@@ -80,9 +81,14 @@ class ServiceClient {
   std::string url_of(const RequestToSign& request,
                      const std::vector<std::pair<std::string, std::string>>& query) const;
   HttpRequest signed_request(const ServiceRequest& request, const Credentials& credentials) const;
-  // `last_error` is the task's previous retried error, kept so a success refunds what it cost.
+  // What one task remembers between its attempts.
+  struct TaskState {
+    std::optional<AdmissionTicket> ticket;  // the current attempt's, from the rate limiter
+    std::optional<Error> last_error;        // the last retry charged, refunded by a success
+    int paced_retries = 0;                  // throttled retries the limiter paced, uncharged
+  };
   std::optional<std::chrono::milliseconds> retry_delay(const HttpOutcome& outcome, int attempts,
-                                                       std::optional<Error>& last_error);
+                                                       TaskState& state);
 
   std::string service_;
   Endpoint endpoint_;
@@ -90,6 +96,7 @@ class ServiceClient {
   std::shared_ptr<CredentialSource> credentials_;
   HttpClient& http_;
   RetryPolicy retry_;
+  RateLimiter limiter_;  // this service's rate, found from its throttles
   std::optional<std::chrono::steady_clock::time_point> deadline_;
   Credentials last_credentials_;  // the last the source gave; signs when it fails later
 };
@@ -104,6 +111,9 @@ std::optional<Error> error_in_response(std::string_view service, const HttpRespo
 
 // Throttling and transient error codes that the AWS SDKs retry.
 bool is_retryable_error_code(std::string_view code);
+
+// Whether the service said it is asked too often: a throttling code, 429 or 503.
+bool is_throttling_error(const Error& error);
 
 // HTTP statuses worth another attempt whatever the body says: server errors (5xx) and 429 Too
 // Many Requests. Also the rule for plain HTTP calls, such as a PUT to a pre-signed URL.
