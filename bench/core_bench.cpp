@@ -11,27 +11,16 @@
 #include "bulkqa/qa/corpus.hpp"
 #include "bulkqa/qa/ground_truth.hpp"
 #include "bulkqa/qa/launch_plan.hpp"
+#include "support/generated_corpus.hpp"
 
 namespace bulkqa {
 namespace {
 
 constexpr std::size_t kCorpusRows = 1'000'000;
-constexpr std::size_t kLabels = 101;
 constexpr std::size_t kBatchSize = 25;
 
 const std::string& generated_corpus() {
-  static const std::string text = [] {
-    std::string csv = "image_local_path,label,confidence\r\n";
-    csv.reserve(kCorpusRows * 48);
-    for (std::size_t row = 0; row < kCorpusRows; ++row) {
-      const std::size_t label = row % kLabels;
-      csv += "class_" + std::to_string(label) + "/image_" + std::to_string(row) + ".jpg,";
-      csv += label % 10 == 0 ? "\"Label, number " + std::to_string(label) + "\""
-                             : "Label " + std::to_string(label);
-      csv += ',' + std::to_string(50 + static_cast<double>(row % 5000) / 100.0) + "\r\n";
-    }
-    return csv;
-  }();
+  static const std::string text = bench::generated_corpus(kCorpusRows);
   return text;
 }
 

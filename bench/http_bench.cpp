@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "bulkqa/aws/http.hpp"
+#include "bulkqa/local/http_server_thread.hpp"
 
 namespace {
 
@@ -33,26 +35,22 @@ class BenchServer {
           if (service_time.count() > 0) std::this_thread::sleep_for(service_time);
           response.set_content(R"({"ok":true})", "application/json");
         });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    if (port_ <= 0) throw std::runtime_error("cannot bind the benchmark server on 127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-  }
-  ~BenchServer() {
-    server_.stop();
-    thread_.join();
+    auto serving = bulkqa::local::HttpServerThread::start(server_, "127.0.0.1", 0);
+    if (!serving) throw std::runtime_error(serving.error().describe());
+    serving_ = std::move(*serving);
   }
   BenchServer(const BenchServer&) = delete;
   BenchServer& operator=(const BenchServer&) = delete;
 
   std::string url(int service_time_ms) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/small/" +
+    return "http://127.0.0.1:" + std::to_string(serving_->port()) + "/small/" +
            std::to_string(service_time_ms);
   }
 
  private:
   httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  // Last, so that it stops first: its handler runs on the server.
+  std::unique_ptr<bulkqa::local::HttpServerThread> serving_;
 };
 
 BenchServer& bench_server() {
