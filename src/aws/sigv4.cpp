@@ -31,10 +31,12 @@ constexpr std::string_view kUpperHexDigits = "0123456789ABCDEF";
 using Digest = std::array<unsigned char, 32>;
 
 void append_hex(std::string& out, const Digest& digest) {
-  for (unsigned char byte : digest) {
-    out += kHexDigits[byte >> 4];
-    out += kHexDigits[byte & 0x0f];
+  std::array<char, 2 * std::tuple_size_v<Digest>> hex{};
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    hex[2 * i] = kHexDigits[digest[i] >> 4];
+    hex[2 * i + 1] = kHexDigits[digest[i] & 0x0f];
   }
+  out.append(hex.data(), hex.size());
 }
 
 std::string to_hex(const Digest& digest) {
@@ -81,10 +83,21 @@ EVP_MAC_CTX* hmac_sha256_context() {
   return context.get();
 }
 
+using DigestContext = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+
+// One context per thread, so that hashing allocates no context of its own each time.
+EVP_MD_CTX* sha256_context() {
+  thread_local const DigestContext context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!context) throw_openssl_failure("SHA-256 context");
+  return context.get();
+}
+
 Digest sha256(std::string_view data) {
+  EVP_MD_CTX* context = sha256_context();
   Digest digest{};
-  if (EVP_Digest(data.data(), data.size(), digest.data(), nullptr, sha256_algorithm(), nullptr) !=
-      1) {
+  if (EVP_DigestInit_ex2(context, sha256_algorithm(), nullptr) != 1 ||
+      EVP_DigestUpdate(context, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(context, digest.data(), nullptr) != 1) {
     throw_openssl_failure("SHA-256");
   }
   return digest;
@@ -296,7 +309,10 @@ class HeadersToSign {
 
   void add(std::string_view name, std::string_view value) {
     const std::size_t start = lowered_names_.size();
-    for (char c : name) lowered_names_ += to_ascii_lower(c);
+    lowered_names_ += name;
+    const auto lowered = lowered_names_.begin() + static_cast<std::ptrdiff_t>(start);
+    std::transform(lowered, lowered_names_.end(), lowered,
+                   [](char c) { return to_ascii_lower(c); });
     entries_.push_back({std::string_view(lowered_names_).substr(start), value, entries_.size()});
   }
 
