@@ -7,7 +7,6 @@
 #include "bulkqa/aws/sigv4.hpp"
 
 #include <openssl/core_names.h>
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -28,10 +27,11 @@ constexpr std::string_view kScopeTerminator = "aws4_request";
 constexpr std::string_view kHexDigits = "0123456789abcdef";
 constexpr std::string_view kUpperHexDigits = "0123456789ABCDEF";
 
-using Digest = std::array<unsigned char, 32>;
+constexpr std::size_t kDigestSize = 32;  // SHA-256
+using Digest = std::array<unsigned char, kDigestSize>;
 
 void append_hex(std::string& out, const Digest& digest) {
-  std::array<char, 2 * std::tuple_size_v<Digest>> hex{};
+  std::array<char, 2 * kDigestSize> hex{};
   for (std::size_t i = 0; i < digest.size(); ++i) {
     hex[2 * i] = kHexDigits[digest[i] >> 4];
     hex[2 * i + 1] = kHexDigits[digest[i] & 0x0f];
@@ -41,7 +41,7 @@ void append_hex(std::string& out, const Digest& digest) {
 
 std::string to_hex(const Digest& digest) {
   std::string hex;
-  hex.reserve(digest.size() * 2);
+  hex.reserve(2 * kDigestSize);
   append_hex(hex, digest);
   return hex;
 }
@@ -104,7 +104,8 @@ Digest sha256(std::string_view data) {
 }
 
 // `key` null re-uses the key the context already holds: OpenSSL then starts from the inner pad's
-// hash state it kept, rather than hashing the padded key again.
+// hash state it kept, rather than hashing the padded key again (OpenSSL 3.0.3 and later; before,
+// re-initializing a MAC without a key was undefined).
 Digest keyed_hmac_sha256(EVP_MAC_CTX* context, const unsigned char* key, std::size_t key_size,
                          std::string_view message) {
   Digest mac{};
@@ -132,11 +133,9 @@ bool is_unreserved(char c) {
 }
 
 // Header-value whitespace as botocore's str.split() sees it for ASCII text; '\r' and '\n' are
-// included so that obsolete line folding collapses to a single space. All of it sorts at or
-// below ' ', so ordinary text is cleared by the first comparison.
+// included so that obsolete line folding collapses to a single space.
 bool is_header_space(char c) {
-  return static_cast<unsigned char>(c) <= ' ' &&
-         (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f');
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
 int hex_value(char c) {
@@ -231,9 +230,9 @@ void append_canonical_uri(std::string& out, std::string_view path, const Signing
   }
 }
 
-// Whether `value` holds no header space, as a session token or a hash does: the smallest byte is
-// above ' '. A minimum over every byte is vectorized by the compiler; a search that stops at the
-// first space would go byte by byte.
+// Whether `value` holds no header space, as a session token or a hash does: every header space is
+// at or below ' ', so it is enough that the smallest byte is above. A minimum over every byte is
+// vectorized by the compiler; a search that stops at the first space would go byte by byte.
 bool has_no_header_space(std::string_view value) {
   unsigned char smallest = 0xff;
   for (char c : value) smallest = std::min(smallest, static_cast<unsigned char>(c));
@@ -298,6 +297,8 @@ class HeadersToSign {
     return index > 0 && entries_[index - 1].name == entries_[index].name;
   }
 
+  std::size_t names_size() const { return lowered_names_.size(); }
+
   std::size_t text_size() const {
     std::size_t size = 0;
     for (const Entry& entry : entries_) size += entry.name.size() + entry.value.size();
@@ -339,6 +340,7 @@ void append_canonical_headers(std::string& out, const HeadersToSign& headers) {
 std::string signed_header_list(const HeadersToSign& headers) {
   const auto& sorted = headers.sorted();
   std::string list;
+  list.reserve(headers.names_size() + sorted.size());
   for (std::size_t i = 0; i < sorted.size(); ++i) {
     if (headers.repeats_previous_name(i)) continue;
     if (!list.empty()) list += ';';
@@ -396,7 +398,7 @@ std::string credential_scope(const Timestamps& stamps, const SigningParams& para
 std::string string_to_sign(const Timestamps& stamps, const std::string& scope,
                            const std::string& canonical) {
   std::string text;
-  text.reserve(kAlgorithm.size() + stamps.date_time.size() + scope.size() + 3 + 64);
+  text.reserve(kAlgorithm.size() + stamps.date_time.size() + scope.size() + 3 + 2 * kDigestSize);
   text += kAlgorithm;
   text += '\n';
   text += stamps.date_time;
@@ -409,9 +411,7 @@ std::string string_to_sign(const Timestamps& stamps, const std::string& scope,
 
 // kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
 Digest derive_signing_key(const Timestamps& stamps, const SigningParams& params) {
-  std::string secret_key = "AWS4" + params.credentials.secret_access_key;
-  const Digest date_key = hmac_sha256(secret_key, stamps.date);
-  OPENSSL_cleanse(secret_key.data(), secret_key.size());
+  const Digest date_key = hmac_sha256("AWS4" + params.credentials.secret_access_key, stamps.date);
   const Digest region_key = hmac_sha256(as_key(date_key), params.region);
   const Digest service_key = hmac_sha256(as_key(region_key), params.service);
   return hmac_sha256(as_key(service_key), kScopeTerminator);
@@ -436,12 +436,11 @@ struct SigningKey {
 SigningKey new_signing_key(const Timestamps& stamps, const SigningParams& params) {
   SigningKey key{params.credentials.secret_access_key, stamps.date, params.region, params.service};
   key.mac = new_hmac_sha256_context();
-  Digest derived = derive_signing_key(stamps, params);
+  const Digest derived = derive_signing_key(stamps, params);
   // Keying the context hashes the inner and outer pads, kept for every later signature.
   if (EVP_MAC_init(key.mac.get(), derived.data(), derived.size(), nullptr) != 1) {
     throw_openssl_failure("HMAC key");
   }
-  OPENSSL_cleanse(derived.data(), derived.size());
   return key;
 }
 
