@@ -14,7 +14,10 @@
 #include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <nlohmann/json.hpp>
 
 namespace bulkqa::aws {
@@ -530,6 +533,115 @@ TEST(SigV4Signature, ChangesWithTheSecretKey) {
   other.credentials.secret_access_key += "x";
   EXPECT_NE(sign(plain_request("/"), plain_params("dynamodb")).signature,
             sign(plain_request("/"), other).signature);
+}
+
+// The signing key is derived once and kept: every signature below is checked against one whose
+// key is derived here, step by step, so a key kept past a change of date, region, service or
+// secret shows as a wrong signature.
+std::string hmac_sha256_bytes(std::string_view key, std::string_view message) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac.data(), &size);
+  return std::string(reinterpret_cast<const char*>(mac.data()), size);
+}
+
+std::string reference_signature(const SigningParams& params, std::string_view date,
+                                const std::string& string_to_sign) {
+  std::string key = "AWS4" + params.credentials.secret_access_key;
+  key = hmac_sha256_bytes(key, date);
+  key = hmac_sha256_bytes(key, params.region);
+  key = hmac_sha256_bytes(key, params.service);
+  key = hmac_sha256_bytes(key, "aws4_request");
+  std::string hex;
+  for (unsigned char byte : hmac_sha256_bytes(key, string_to_sign)) {
+    hex += "0123456789abcdef"[byte >> 4];
+    hex += "0123456789abcdef"[byte & 0x0f];
+  }
+  return hex;
+}
+
+void expect_signed_with_derived_key(const SigningParams& params, std::string_view date) {
+  const SignedParts parts = sign(plain_request("/"), params);
+  EXPECT_EQ(parts.signature, reference_signature(params, date, parts.string_to_sign))
+      << params.service << " " << params.region << " " << date;
+}
+
+void expect_key_follows_change(const SigningParams& changed, std::string_view changed_date) {
+  const SigningParams base = plain_params("dynamodb");
+  expect_signed_with_derived_key(base, "20240309");
+  expect_signed_with_derived_key(changed, changed_date);
+  expect_signed_with_derived_key(base, "20240309");
+  expect_signed_with_derived_key(changed, changed_date);
+}
+
+TEST(SigV4SigningKey, ChangesWithTheDate) {
+  SigningParams next_day = plain_params("dynamodb");
+  next_day.time += 24h;
+  expect_key_follows_change(next_day, "20240310");
+}
+
+TEST(SigV4SigningKey, ChangesAtMidnightUtc) {
+  SigningParams params = plain_params("dynamodb");
+  params.time = sys_days{2024y / March / 9};
+  expect_signed_with_derived_key(params, "20240309");
+  params.time = sys_days{2024y / March / 9} + 23h + 59min + 59s;
+  expect_signed_with_derived_key(params, "20240309");
+  params.time = sys_days{2024y / March / 10};
+  expect_signed_with_derived_key(params, "20240310");
+}
+
+TEST(SigV4SigningKey, ChangesWithTheRegion) {
+  SigningParams other = plain_params("dynamodb");
+  other.region = "eu-west-1";
+  expect_key_follows_change(other, "20240309");
+}
+
+TEST(SigV4SigningKey, ChangesWithTheService) {
+  expect_key_follows_change(plain_params("s3"), "20240309");
+}
+
+TEST(SigV4SigningKey, ChangesWithTheSecretKey) {
+  SigningParams rotated = plain_params("dynamodb");
+  rotated.credentials.secret_access_key = "rotatedSecretKeyEXAMPLEKEYwJalrXUtnFEMI/K7";
+  expect_key_follows_change(rotated, "20240309");
+}
+
+TEST(SigV4SigningKey, DoesNotDependOnTheAccessKeyIdOrToken) {
+  SigningParams params = plain_params("dynamodb");
+  expect_signed_with_derived_key(params, "20240309");
+  params.credentials.access_key_id = "AKIDOTHER";
+  params.credentials.session_token = "token";
+  expect_signed_with_derived_key(params, "20240309");
+}
+
+TEST(SigV4SigningKey, StaysRightWhenMoreKeysAreInUseThanAreKept) {
+  const std::array<const char*, 9> regions = {"us-east-1",      "us-east-2", "us-west-1",
+                                              "us-west-2",      "eu-west-1", "eu-central-1",
+                                              "ap-southeast-2", "sa-east-1", "ca-central-1"};
+  for (int round = 0; round < 3; ++round) {
+    for (const char* region : regions) {
+      SigningParams params = plain_params("dynamodb");
+      params.region = region;
+      expect_signed_with_derived_key(params, "20240309");
+    }
+  }
+}
+
+TEST(SigV4SigningKey, ThreadsSigningWithDifferentKeysEachGetTheirOwn) {
+  // Each thread alternates between its own two keys; a key shared or swapped between threads
+  // would give a wrong signature in one of them.
+  auto sign_alternately = [](std::string region) {
+    for (int i = 0; i < 200; ++i) {
+      SigningParams params = plain_params(i % 2 == 0 ? "s3" : "dynamodb");
+      params.region = region;
+      expect_signed_with_derived_key(params, "20240309");
+    }
+  };
+  std::thread first(sign_alternately, "us-east-1");
+  std::thread second(sign_alternately, "eu-west-1");
+  first.join();
+  second.join();
 }
 
 }  // namespace
