@@ -214,42 +214,41 @@ double limit_of(const std::map<std::string, double>& limits, const std::string& 
   return limit == limits.end() ? std::numeric_limits<double>::infinity() : limit->second;
 }
 
-// The least time the answered requests need: each operation at min(concurrency ÷ delay, its rate
-// limit), one after another. The ratio is that over the wall time, so 1 is a launch that keeps
-// every slot busy and every limited operation at its limit; throttled attempts earn nothing.
-double ratio(const Options& options, const Run& run) {
-  const double rate = unlimited_rate(options, run.scenario);
-  double least_seconds = 0;
-  for (const auto& [operation, count] : run.counts) {
-    least_seconds += static_cast<double>(count.requests - count.throttled) /
-                     std::min(rate, limit_of(run.scenario.rate_limits, operation));
+// The least time requests need when the operations run side by side, as launch runs them: all of
+// them at concurrency ÷ delay, and each limited operation at its limit, whichever takes longer.
+double least_seconds(const std::map<std::string, OperationCount>& answered_requests,
+                     double unlimited, const std::map<std::string, double>& limits) {
+  double all = 0;
+  double slowest_limited = 0;
+  for (const auto& [operation, count] : answered_requests) {
+    const double answered = static_cast<double>(count.requests - count.throttled);
+    all += answered;
+    slowest_limited = std::max(slowest_limited, answered / limit_of(limits, operation));
   }
-  return least_seconds / run.wall_seconds;
+  return std::max(all / unlimited, slowest_limited);
 }
 
-struct Projection {
-  double in_turn_seconds = 0;     // the operations one after another, as today's launch runs them
-  double overlapped_seconds = 0;  // all at once: bounded by the concurrency or the slowest limit
-};
+// The least time the answered requests need, over the wall time: 1 is a launch that keeps every
+// slot busy, or its most limited operation at its limit, from start to end; throttled attempts
+// earn nothing.
+double ratio(const Options& options, const Run& run) {
+  return least_seconds(run.counts, unlimited_rate(options, run.scenario),
+                       run.scenario.rate_limits) /
+         run.wall_seconds;
+}
 
 // 1,000,000 rows on AWS, with a round trip as long as the sink's delay: this run's requests per
-// row, at the rate this run reached (its ratio of what the concurrency allows), capped by what
-// AWS allows each operation (kAwsRateLimits).
-Projection project_million(const Options& options, const Run& run) {
+// row, at the rate this run reached (its ratio of what the concurrency allows), each operation
+// capped by what AWS allows it (kAwsRateLimits).
+double project_million_seconds(const Options& options, const Run& run) {
   const double scale = kProjectedRows / static_cast<double>(run.scenario.rows);
-  const double reached = unlimited_rate(options, run.scenario) * ratio(options, run);
-  Projection projection;
-  double all_requests = 0;
-  double slowest_limit_seconds = 0;
+  std::map<std::string, OperationCount> scaled;
   for (const auto& [operation, count] : run.counts) {
-    const double requests = static_cast<double>(count.requests - count.throttled) * scale;
-    const double limit = limit_of(kAwsRateLimits, operation);
-    projection.in_turn_seconds += requests / std::min(reached, limit);
-    all_requests += requests;
-    slowest_limit_seconds = std::max(slowest_limit_seconds, requests / limit);
+    scaled[operation].requests = static_cast<std::uint64_t>(
+        static_cast<double>(count.requests - count.throttled) * scale);
   }
-  projection.overlapped_seconds = std::max(all_requests / reached, slowest_limit_seconds);
-  return projection;
+  const double reached = unlimited_rate(options, run.scenario) * ratio(options, run);
+  return least_seconds(scaled, reached, kAwsRateLimits);
 }
 
 std::string fixed(double value, int decimals) {
@@ -272,13 +271,11 @@ void print_run(const Options& options, const Run& run) {
     allowed = std::min(allowed, limit);
   }
   const bool limited = !run.scenario.rate_limits.empty();
-  const Projection projection = project_million(options, run);
+
   const std::string throttled_text =
       std::to_string(throttled) + " (" +
       fixed(requests ? 100.0 * static_cast<double>(throttled) / requests : 0, 1) + "%)";
-  const std::string projected = limited ? "-"
-                                        : fixed(projection.in_turn_seconds, 0) + " / " +
-                                              fixed(projection.overlapped_seconds, 0);
+  const std::string projected = limited ? "-" : fixed(project_million_seconds(options, run), 0);
   std::printf("%9zu %5s %5d %-8s %8.2f %9llu %8.0f %8.0f %6.2f %8.1f %8.1f %14s %6zu %17s\n",
               run.scenario.rows, run.scenario.copy_images ? "true" : "false",
               run.scenario.concurrency, run.status.c_str(), run.wall_seconds,
