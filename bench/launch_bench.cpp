@@ -14,11 +14,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -28,6 +26,7 @@
 #include "bulkqa/local/local_function.hpp"
 #include "support/aws_sink.hpp"
 #include "support/generated_corpus.hpp"
+#include "support/process_stats.hpp"
 
 namespace bulkqa::bench {
 namespace {
@@ -83,29 +82,6 @@ struct Options {
   std::string log_dir = (fs::temp_directory_path() / "bulkqa-launch-bench").string();
 };
 
-// A field of /proc/<pid>/status in kB, e.g. VmHWM (the peak resident set).
-double status_kib(pid_t pid, const std::string& field) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.starts_with(field + ":")) return std::stod(line.substr(field.size() + 1));
-  }
-  return 0;
-}
-
-// User plus system CPU time the process has used so far (/proc/<pid>/stat fields 14 and 15).
-double cpu_seconds(pid_t pid) {
-  std::ifstream stat_file("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(stat_file)), {});
-  // Fields after the command name, which may hold blanks, start past its closing parenthesis.
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::string field;
-  double ticks = 0;
-  for (int number = 3; number <= 15 && fields >> field; ++number) {
-    if (number >= 14) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
 nlohmann::json create_event(const AwsSink& sink, const Scenario& scenario) {
   return {{"RequestType", "Create"},
           {"ResponseURL", sink.response_url("launch")},
@@ -124,16 +100,6 @@ nlohmann::json create_event(const AwsSink& sink, const Scenario& scenario) {
             {"QABatchSize", "25"},
             {"Concurrency", std::to_string(scenario.concurrency)},
             {"CopyImages", scenario.copy_images ? "true" : "false"}}}};
-}
-
-std::map<std::string, std::string> launch_environment(const AwsSink& sink) {
-  return {{"AWS_ACCESS_KEY_ID", "AKIDBENCH"},
-          {"AWS_SECRET_ACCESS_KEY", "bench-secret"},
-          {"AWS_REGION", "us-east-1"},
-          {"AWS_ENDPOINT_URL", sink.endpoint()},
-          {"AWS_ENDPOINT_URL_S3", sink.endpoint()},
-          {"AWS_ENDPOINT_URL_DYNAMODB", sink.endpoint()},
-          {"LOG_LEVEL", "warn"}};
 }
 
 // The corpus in the launch bucket and its images under the source prefix.
@@ -167,7 +133,7 @@ Result<Run> run_launch(const Options& options, const Scenario& scenario) {
 
   fs::create_directories(options.log_dir);
   const fs::path log = fs::path(options.log_dir) / (scenario_name(scenario) + ".log");
-  auto launch = local::LocalFunction::start(options.launch, launch_environment(**sink), log);
+  auto launch = local::LocalFunction::start(options.launch, function_environment(**sink), log);
   if (!launch) return launch.error();
   const pid_t pid = (*launch)->pid();
 

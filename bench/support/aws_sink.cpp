@@ -375,4 +375,14 @@ std::string AwsSink::response(const std::string& id) const {
   return body == impl_->responses.end() ? "" : body->second;
 }
 
+std::map<std::string, std::string> function_environment(const AwsSink& sink) {
+  return {{"AWS_ACCESS_KEY_ID", "AKIDBENCH"},
+          {"AWS_SECRET_ACCESS_KEY", "bench-secret"},
+          {"AWS_REGION", "us-east-1"},
+          {"AWS_ENDPOINT_URL", sink.endpoint()},
+          {"AWS_ENDPOINT_URL_S3", sink.endpoint()},
+          {"AWS_ENDPOINT_URL_DYNAMODB", sink.endpoint()},
+          {"LOG_LEVEL", "warn"}};
+}
+
 }  // namespace bulkqa::bench

@@ -73,4 +73,8 @@ class AwsSink {
   std::unique_ptr<Impl> impl_;
 };
 
+// What a function process needs to call the sink: bench credentials, the region, and every
+// service's endpoint at the sink; its log at warn, so that logging costs nothing measured.
+std::map<std::string, std::string> function_environment(const AwsSink& sink);
+
 }  // namespace bulkqa::bench

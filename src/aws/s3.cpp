@@ -139,9 +139,7 @@ Result<std::string> S3Client::presigned_get_url(const std::string& bucket, const
 }
 
 Result<std::string> S3Client::get_object(const std::string& bucket, const std::string& key) {
-  auto outcome = client_.call(object_request("GET", bucket, key));
-  if (!outcome) return with_context("GetObject s3://" + bucket + "/" + key, outcome.error());
-  return std::move(outcome->body);
+  return std::move(get_objects({{bucket, key}}).front());
 }
 
 ServiceRequest S3Client::put_object_request(PutObjectRequest put) const {
@@ -239,6 +237,25 @@ Result<std::vector<DeleteFailure>> S3Client::delete_objects(const std::string& b
                     std::make_move_iterator(refused->end()));
   }
   return failures;
+}
+
+std::vector<Result<std::string>> S3Client::get_objects(
+    const std::vector<GetObjectRequest>& requests) {
+  std::vector<ServiceRequest> calls;
+  calls.reserve(requests.size());
+  for (const auto& get : requests) calls.push_back(object_request("GET", get.bucket, get.key));
+  std::vector<Result<std::string>> bodies;
+  bodies.reserve(requests.size());
+  auto outcomes = client_.call_all(std::move(calls));
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    if (outcomes[i]) {
+      bodies.emplace_back(std::move(outcomes[i]->body));
+    } else {
+      bodies.emplace_back(with_context(
+          "GetObject s3://" + requests[i].bucket + "/" + requests[i].key, outcomes[i].error()));
+    }
+  }
+  return bodies;
 }
 
 }  // namespace bulkqa::aws

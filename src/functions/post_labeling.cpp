@@ -1,5 +1,8 @@
 #include "bulkqa/functions/post_labeling.hpp"
 
+#include <iterator>
+#include <unordered_map>
+
 #include "bulkqa/aws/service_codes.hpp"
 #include "bulkqa/functions/image_table.hpp"
 #include "bulkqa/functions/vote_counter.hpp"
@@ -11,10 +14,92 @@ namespace {
 
 constexpr const char* kRoleSessionName = "bulkqa-post-labeling";
 
-// One answer's text: inline, or read from S3 as `reader`.
-Result<std::string> annotation_content(const Annotation& annotation, aws::S3Client& reader) {
-  if (annotation.content) return *annotation.content;
-  return reader.get_object(annotation.content_uri->bucket, annotation.content_uri->key);
+// Texts read from S3, by S3Uri::str(): each object's body, or the error reading it.
+using ObjectTexts = std::unordered_map<std::string, Result<std::string>>;
+
+// Every object consolidation_reads names, read.
+struct ReadObjects {
+  ObjectTexts batches;
+  ObjectTexts answers;
+};
+
+std::vector<aws::GetObjectRequest> get_requests(const std::vector<S3Uri>& uris) {
+  std::vector<aws::GetObjectRequest> requests;
+  requests.reserve(uris.size());
+  for (const S3Uri& uri : uris) requests.push_back({uri.bucket, uri.key});
+  return requests;
+}
+
+// The batches `objects` name, read as the function itself (`own`, from the stack bucket only:
+// check_batch_source, checked before anything is read), and the answers stored in S3, read as
+// `reader`. Nothing read depends on anything else read, so with one client for both all of it
+// goes in one round trip; answers read as the event's role take a second.
+Result<ReadObjects> read_objects(const FunctionConfig& config, aws::S3Client& own,
+                                 aws::S3Client& reader, const std::vector<DatasetObject>& objects) {
+  for (const DatasetObject& object : objects) {
+    if (!object.data_object_uri || object.data_object_content) continue;
+    if (Status allowed = check_batch_source(config, *object.data_object_uri, "dataObject.s3Uri");
+        !allowed) {
+      return with_context("dataset object " + quote_value(object.dataset_object_id),
+                          allowed.error());
+    }
+  }
+  const ConsolidationReads reads = consolidation_reads(objects);
+  const bool one_reader = &reader == &own;
+  std::vector<S3Uri> own_reads = reads.batches;
+  if (one_reader) own_reads.insert(own_reads.end(), reads.answers.begin(), reads.answers.end());
+  // texts[i] is the text of the i-th of the batches followed by the answers.
+  std::vector<Result<std::string>> texts = own.get_objects(get_requests(own_reads));
+  if (!one_reader) {
+    auto answers = reader.get_objects(get_requests(reads.answers));
+    texts.insert(texts.end(), std::make_move_iterator(answers.begin()),
+                 std::make_move_iterator(answers.end()));
+  }
+  ReadObjects read;
+  const std::size_t batch_count = reads.batches.size();
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const bool batch = i < batch_count;
+    const S3Uri& uri = batch ? reads.batches[i] : reads.answers[i - batch_count];
+    (batch ? read.batches : read.answers).emplace(uri.str(), std::move(texts[i]));
+  }
+  return read;
+}
+
+// The object's batch: inline, or read.
+Result<std::vector<BatchItem>> object_batch(const DatasetObject& object,
+                                            const ObjectTexts& batches) {
+  if (object.data_object_content) return parse_batch(*object.data_object_content);
+  const Result<std::string>& text = batches.at(object.data_object_uri->str());
+  if (!text) return text.error();
+  return parse_batch(*text);
+}
+
+// Each worker's votes. An answer that could not be read, or that is not a vote on every image of
+// `batch`, fails the whole object, naming the worker: skipping it would lose its votes for good,
+// while a failed invocation is retried by Ground Truth.
+Result<std::vector<WorkerVotes>> worker_votes(const DatasetObject& object,
+                                              const std::vector<BatchItem>& batch,
+                                              const ObjectTexts& answers) {
+  std::vector<WorkerVotes> workers;
+  for (const auto& annotation : object.annotations) {
+    const Result<std::string>* stored =
+        annotation.content ? nullptr : &answers.at(annotation.content_uri->str());
+    auto votes = stored && !*stored ? Result<std::vector<Vote>>(stored->error())
+                                    : parse_votes(stored ? **stored : *annotation.content, batch);
+    if (!votes) return with_context("worker " + quote_value(annotation.worker_id), votes.error());
+    workers.push_back({annotation.worker_id, std::move(*votes)});
+  }
+  return workers;
+}
+
+// The votes of every worker on every image of the object's batch.
+Result<std::vector<ImageTally>> object_tallies(const DatasetObject& object,
+                                               const ReadObjects& read) {
+  auto batch = object_batch(object, read.batches);
+  if (!batch) return batch.error();
+  auto workers = worker_votes(object, *batch, read.answers);
+  if (!workers) return workers.error();
+  return tally_batch(*batch, *workers);
 }
 
 }  // namespace
@@ -34,31 +119,6 @@ Result<aws::S3Client*> PostLabeling::ground_truth_reader(const std::string& role
   return &*role_s3_;
 }
 
-Result<std::vector<BatchItem>> PostLabeling::load_batch(const DatasetObject& object) {
-  if (object.data_object_content) return parse_batch(*object.data_object_content);
-  const S3Uri& source = *object.data_object_uri;
-  if (Status allowed = check_batch_source(config_, source, "dataObject.s3Uri"); !allowed) {
-    return allowed.error();
-  }
-  auto text = clients_.s3.get_object(source.bucket, source.key);
-  if (!text) return text.error();
-  return parse_batch(*text);
-}
-
-Result<std::vector<WorkerVotes>> PostLabeling::read_votes(const DatasetObject& object,
-                                                          const std::vector<BatchItem>& batch,
-                                                          aws::S3Client& reader) {
-  std::vector<WorkerVotes> workers;
-  for (const auto& annotation : object.annotations) {
-    auto content = annotation_content(annotation, reader);
-    auto votes =
-        content ? parse_votes(*content, batch) : Result<std::vector<Vote>>(content.error());
-    if (!votes) return with_context("worker " + quote_value(annotation.worker_id), votes.error());
-    workers.push_back({annotation.worker_id, std::move(*votes)});
-  }
-  return workers;
-}
-
 Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
   if (config_.table.empty())
     return make_error(errc::kInvalidConfiguration, "BULKQA_TABLE is not set");
@@ -73,10 +133,12 @@ Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
 
   // Every answer is read before the first vote is counted: an answer that cannot be read fails
   // the invocation with nothing counted, and Ground Truth's retry counts each vote once.
+  auto read = read_objects(config_, clients_.s3, **reader, *objects);
+  if (!read) return read.error();
   nlohmann::json consolidated = nlohmann::json::array();
   std::vector<ImageVotes> votes;
   for (const auto& object : *objects) {
-    auto tallies = object_tallies(object, **reader);
+    auto tallies = object_tallies(object, *read);
     if (!tallies) {
       return with_context("dataset object " + quote_value(object.dataset_object_id),
                           tallies.error());
@@ -93,15 +155,6 @@ Result<nlohmann::json> PostLabeling::run(const nlohmann::json& event_json) {
       !applied)
     return applied.error();
   return consolidated;
-}
-
-Result<std::vector<ImageTally>> PostLabeling::object_tallies(const DatasetObject& object,
-                                                             aws::S3Client& reader) {
-  auto batch = load_batch(object);
-  if (!batch) return batch.error();
-  auto workers = read_votes(object, *batch, reader);
-  if (!workers) return workers.error();
-  return tally_batch(*batch, *workers);
 }
 
 lambda::InvocationResponse PostLabeling::handle(const lambda::InvocationRequest& request) {

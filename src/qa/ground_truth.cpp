@@ -1,5 +1,7 @@
 #include "bulkqa/qa/ground_truth.hpp"
 
+#include <unordered_set>
+
 #include "bulkqa/util/json_fields.hpp"
 #include "bulkqa/util/text.hpp"
 
@@ -229,6 +231,26 @@ nlohmann::json consolidation_payload_json(const std::vector<DatasetObject>& obje
                        {"annotations", std::move(annotations)}});
   }
   return payload;
+}
+
+ConsolidationReads consolidation_reads(const std::vector<DatasetObject>& objects) {
+  ConsolidationReads reads;
+  std::unordered_set<std::string> batches_taken, answers_taken;  // by S3Uri::str()
+  auto add_once = [](std::vector<S3Uri>& uris, std::unordered_set<std::string>& taken,
+                     const S3Uri& uri) {
+    if (taken.insert(uri.str()).second) uris.push_back(uri);
+  };
+  for (const DatasetObject& object : objects) {
+    if (object.data_object_uri && !object.data_object_content) {
+      add_once(reads.batches, batches_taken, *object.data_object_uri);
+    }
+    for (const Annotation& annotation : object.annotations) {
+      if (annotation.content_uri && !annotation.content) {
+        add_once(reads.answers, answers_taken, *annotation.content_uri);
+      }
+    }
+  }
+  return reads;
 }
 
 Result<std::vector<Vote>> parse_votes(std::string_view annotation_content,

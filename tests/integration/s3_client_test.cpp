@@ -45,6 +45,25 @@ TEST_F(S3ClientTest, MissingKeyIsATypedNoSuchKeyError) {
   EXPECT_NE(got.error().message.find("absent.json"), std::string::npos);
 }
 
+TEST_F(S3ClientTest, GetObjectsReadsManyAtOnceInRequestOrderEachErrorNamingItsObject) {
+  ASSERT_TRUE(s3_.put_object({bucket_, "many/a.json", "first"}).ok());
+  ASSERT_TRUE(s3_.put_object({bucket_, "many/b.json", "second"}).ok());
+  auto got = s3_.get_objects({{bucket_, "many/b.json"},
+                              {bucket_, "many/absent.json"},
+                              {bucket_, "many/a.json"},
+                              {bucket_, "many/b.json"}});
+  ASSERT_EQ(got.size(), 4u);
+  ASSERT_TRUE(got[0].ok()) << got[0].error().describe();
+  EXPECT_EQ(*got[0], "second");
+  ASSERT_FALSE(got[1].ok());
+  EXPECT_EQ(got[1].error().code, "NoSuchKey");
+  EXPECT_NE(got[1].error().message.find("s3://" + bucket_ + "/many/absent.json"),
+            std::string::npos);
+  EXPECT_EQ(*got[2], "first");
+  EXPECT_EQ(*got[3], "second");
+  EXPECT_TRUE(s3_.get_objects({}).empty());
+}
+
 TEST_F(S3ClientTest, CopyObjectCopiesServerSide) {
   ASSERT_TRUE(s3_.put_object({bucket_, "source/img 1.jpg", "jpeg-bytes"}).ok());
   ASSERT_TRUE(

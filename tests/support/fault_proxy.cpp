@@ -15,6 +15,7 @@
 #include <random>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bulkqa/aws/config.hpp"
@@ -135,11 +136,82 @@ struct FaultProxy::Impl {
   std::thread acceptor;
   std::vector<std::thread> connections;
 
+  // Answering in rounds (answer_in_rounds), under `mutex`.
+  std::optional<std::chrono::milliseconds> round_quiet;  // set: answers go out in rounds
+  std::condition_variable round_changed;
+  std::size_t round_unanswered = 0;  // requests of the current round not answered nor given up
+  std::size_t round_ready = 0;       // of those, the answers waiting for the round to go out
+  std::uint64_t rounds_sent = 0;
+  std::chrono::steady_clock::time_point last_arrival;
+  std::vector<std::size_t> round_sizes;  // of the rounds sent since take_rounds()
+
+  // A request's place in the current round, when answering in rounds: await() holds its answer
+  // until the round goes out; a request that ends without an answer (dropped, the upstream gone)
+  // leaves the round when its ticket goes away.
+  class RoundTicket {
+   public:
+    explicit RoundTicket(Impl& proxy);
+    ~RoundTicket();
+    RoundTicket(const RoundTicket&) = delete;
+    RoundTicket& operator=(const RoundTicket&) = delete;
+    void await();
+
+   private:
+    Impl& proxy_;
+    bool in_round_ = false;
+  };
+
   void accept_loop();
   void serve(int client_fd);
   Fault draw_fault(std::size_t& variant);
   bool over_rate_limit();  // with mutex held
+  // Under `lock`: sends the round out when every request has its answer and the quiet has passed.
+  void await_round(std::unique_lock<std::mutex>& lock);
 };
+
+FaultProxy::Impl::RoundTicket::RoundTicket(Impl& proxy) : proxy_(proxy) {
+  std::lock_guard lock(proxy_.mutex);
+  if (!proxy_.round_quiet) return;
+  in_round_ = true;
+  ++proxy_.round_unanswered;
+  proxy_.last_arrival = std::chrono::steady_clock::now();
+}
+
+FaultProxy::Impl::RoundTicket::~RoundTicket() {
+  if (!in_round_) return;
+  std::lock_guard lock(proxy_.mutex);
+  --proxy_.round_unanswered;
+  proxy_.round_changed.notify_all();  // the others may be all that is left of the round
+}
+
+void FaultProxy::Impl::RoundTicket::await() {
+  if (!in_round_) return;
+  in_round_ = false;
+  std::unique_lock lock(proxy_.mutex);
+  proxy_.await_round(lock);
+}
+
+void FaultProxy::Impl::await_round(std::unique_lock<std::mutex>& lock) {
+  ++round_ready;
+  const std::uint64_t round = rounds_sent;
+  round_changed.notify_all();
+  while (rounds_sent == round && !stopping) {
+    if (round_ready < round_unanswered) {
+      round_changed.wait(lock);
+      continue;
+    }
+    const auto due = last_arrival + *round_quiet;
+    if (std::chrono::steady_clock::now() < due) {
+      round_changed.wait_until(lock, due);
+      continue;
+    }
+    round_sizes.push_back(round_ready);
+    round_unanswered = 0;
+    round_ready = 0;
+    ++rounds_sent;
+    round_changed.notify_all();
+  }
+}
 
 // Reads from one socket into a buffer, giving up when the proxy shuts down.
 class SocketReader {
@@ -331,6 +403,7 @@ void FaultProxy::Impl::serve(int client_fd) {
         break;
       }
     }
+    RoundTicket round(*this);
     std::size_t variant = 0;
     const Fault fault = draw_fault(variant);
     if (fault == Fault::error || fault == Fault::throttle) {
@@ -338,6 +411,7 @@ void FaultProxy::Impl::serve(int client_fd) {
         std::lock_guard lock(mutex);
         ++counts.errors;
       }
+      round.await();
       if (!send_all(client_fd, injected_error(head, variant))) break;
       continue;
     }
@@ -359,6 +433,7 @@ void FaultProxy::Impl::serve(int client_fd) {
     }
     if (callback) callback(forwarded);
     if (fault == Fault::drop_after) break;
+    round.await();
     if (!send_all(client_fd, response->bytes)) break;
     if (!response->keep_alive) close_socket(upstream_fd);
   }
@@ -392,6 +467,7 @@ FaultProxy::~FaultProxy() {
     impl_->stopping = true;
   }
   impl_->stopped_changed.notify_all();
+  impl_->round_changed.notify_all();
   const char wake = 1;
   (void)!::write(impl_->wake_pipe[1], &wake, 1);
   impl_->acceptor.join();
@@ -440,6 +516,16 @@ void FaultProxy::on_forwarded(std::function<void(std::size_t)> callback) {
 FaultCounts FaultProxy::counts() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->counts;
+}
+
+void FaultProxy::answer_in_rounds(std::chrono::milliseconds quiet) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->round_quiet = quiet;
+}
+
+std::vector<std::size_t> FaultProxy::take_rounds() {
+  std::lock_guard lock(impl_->mutex);
+  return std::exchange(impl_->round_sizes, {});
 }
 
 }  // namespace bulkqa::testing

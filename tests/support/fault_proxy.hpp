@@ -3,7 +3,8 @@
 // own format, connections dropped before the request reaches the server, and connections dropped
 // after the server applied the request but before its answer reaches the client. It can also
 // hold requests unanswered, as a server that outlasts any deadline: every request, or those a
-// test picks (the moment a client is about to make one particular call).
+// test picks (the moment a client is about to make one particular call). And it can answer in
+// rounds, to count a client's round trips.
 #pragma once
 
 #include <chrono>
@@ -70,6 +71,17 @@ class FaultProxy {
   // requests forwarded so far: lets a test crash a client midway through its work.
   void on_forwarded(std::function<void(std::size_t)> callback);
   FaultCounts counts() const;
+
+  // From now on answers go out in rounds, to count the round trips a client makes: each answer is
+  // held until every request that has arrived has its answer and none has arrived for `quiet`;
+  // then they all go out at once. A request that needs an earlier answer cannot arrive before that
+  // answer went out, so a client's round trips are never counted as fewer rounds than they are; a
+  // client that sends a round's requests together is counted exactly, and `quiet` only needs to
+  // exceed the gaps between those requests (a client stalled longer in the middle of a round
+  // would be counted one round more). Not a measure of time: nothing is timed but that silence.
+  void answer_in_rounds(std::chrono::milliseconds quiet);
+  // The number of requests in each round that went out since the last call, in order.
+  std::vector<std::size_t> take_rounds();
 
  private:
   struct Impl;

@@ -315,5 +315,31 @@ TEST(VoteErrors, ValueWithoutABooleanConfirmed) {
                          {"'Crab-1'", "'Confirmed'", "expected a boolean", "string"}));
 }
 
+TEST(ConsolidationReads, EachBatchAndStoredAnswerOnceInPayloadOrderInlineOnesNot) {
+  const S3Uri batch_a{"stack", "batches/a.json"};
+  const S3Uri batch_b{"stack", "batches/b.json"};
+  const S3Uri answer_1{"gt", "answers/1.json"};
+  const S3Uri answer_2{"gt", "answers/2.json"};
+  const std::vector<DatasetObject> objects = {
+      {"0", batch_b, std::nullopt, {{"w1", std::nullopt, answer_2}, {"w2", "{}", answer_1}}},
+      {"1", std::nullopt, "[]", {{"w1", std::nullopt, answer_1}}},
+      {"2", batch_a, std::nullopt, {{"w1", std::nullopt, answer_2}}},
+      {"3", batch_b, "[]", {}},  // inline content wins over the URI, as post-labeling reads it
+      {"4", batch_b, std::nullopt, {}},
+  };
+  const ConsolidationReads reads = consolidation_reads(objects);
+  EXPECT_EQ(reads.batches, (std::vector<S3Uri>{batch_b, batch_a}));
+  EXPECT_EQ(reads.answers, (std::vector<S3Uri>{answer_2, answer_1}));
+  EXPECT_TRUE(consolidation_reads({}).batches.empty());
+}
+
+TEST(ConsolidationReads, AnObjectBothBatchAndAnswerIsReadAsEach) {
+  const S3Uri shared{"stack", "same.json"};
+  const ConsolidationReads reads =
+      consolidation_reads({{"0", shared, std::nullopt, {{"w1", std::nullopt, shared}}}});
+  EXPECT_EQ(reads.batches, (std::vector<S3Uri>{shared}));
+  EXPECT_EQ(reads.answers, (std::vector<S3Uri>{shared}));
+}
+
 }  // namespace
 }  // namespace bulkqa

@@ -61,6 +61,11 @@ inline constexpr std::size_t kMaxKeysPerDelete = 1000;
 // The longest a pre-signed URL of ours stays valid (S3 itself allows seven days).
 inline constexpr std::chrono::seconds kMaxPresignedUrlExpiry{3600};
 
+struct GetObjectRequest {
+  std::string bucket;
+  std::string key;
+};
+
 class S3Client {
  public:
   S3Client(const AwsConfig& config, HttpClient& http, RetryOptions retry = {});
@@ -99,6 +104,10 @@ class S3Client {
       std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
 
   ServiceClient& service() { return client_; }
+
+  // Each object's body, all read at once (one round trip when they fit the HttpClient's
+  // concurrency); results in request order, each error naming its object.
+  std::vector<Result<std::string>> get_objects(const std::vector<GetObjectRequest>& requests);
 
  private:
   ServiceRequest bucket_request(const std::string& method, const std::string& bucket) const;

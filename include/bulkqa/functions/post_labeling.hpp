@@ -30,20 +30,9 @@ class PostLabeling {
   Result<nlohmann::json> run(const nlohmann::json& event);
 
  private:
-  // The object's batch: inline, or read from the stack bucket (check_batch_source).
-  Result<std::vector<BatchItem>> load_batch(const DatasetObject& object);
-  // The votes of every worker on every image of the object's batch.
-  Result<std::vector<ImageTally>> object_tallies(const DatasetObject& object,
-                                                 aws::S3Client& reader);
   // The client that reads what Ground Truth wrote (the payload, answers stored in S3): as
   // `role_arn` when config_.assume_event_role, else as the function itself.
   Result<aws::S3Client*> ground_truth_reader(const std::string& role_arn);
-  // Each worker's votes. An answer that cannot be read (or read from S3), or that is not a vote
-  // on every image of `batch`, fails the whole object, naming the worker: skipping it would lose
-  // its votes for good, while a failed invocation is retried by Ground Truth.
-  Result<std::vector<WorkerVotes>> read_votes(const DatasetObject& object,
-                                              const std::vector<BatchItem>& batch,
-                                              aws::S3Client& reader);
 
   FunctionConfig config_;
   AwsClients clients_;

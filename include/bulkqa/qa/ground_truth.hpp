@@ -70,6 +70,15 @@ Result<std::vector<DatasetObject>> parse_consolidation_payload(std::string_view 
 // parse_consolidation_payload.
 nlohmann::json consolidation_payload_json(const std::vector<DatasetObject>& objects);
 
+// What consolidating `objects` reads from S3 besides the payload, each object once, in payload
+// order: the batches not given inline, and the answers stored in S3 rather than inline. Nothing
+// read depends on anything else read, so all of it can be read at once.
+struct ConsolidationReads {
+  std::vector<S3Uri> batches;
+  std::vector<S3Uri> answers;
+};
+ConsolidationReads consolidation_reads(const std::vector<DatasetObject>& objects);
+
 struct Vote {
   std::size_t image_index;  // 0-based position of the image in its batch
   bool confirmed;
