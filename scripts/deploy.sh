@@ -19,6 +19,9 @@ Usage: scripts/deploy.sh --bucket NAME [options]
   --table NAME           the DynamoDB table (default: bulkqa-images)
   --batch-size N         images per review task (default: 25)
   --min-confidence N     leave out rows below this confidence (default: 80)
+  --images-in-place      review the images where they are instead of copying them into the stack
+                         bucket (the image bucket then needs the CORS rule the README gives)
+  --concurrency N        requests launch keeps in flight, 1 to 1024 (default: 64)
   --assume-event-role    post-labeling reads Ground Truth's output as the labeling job's role
   --build-dir DIR        where the packages are built (default: build-release)
   --dry-run              print every command, run none
@@ -32,16 +35,18 @@ fail() {
 
 bucket="" stack_name="bulkqa" region="" corpus="samples/smallsample.csv" image_bucket=""
 image_prefix="images/" images="" table="bulkqa-images" batch_size="25" min_confidence="80"
-assume_event_role="false" build_dir="build-release" dry_run=false
+assume_event_role="false" copy_images="true" concurrency="64" build_dir="build-release"
+dry_run=false
 
 while [ $# -gt 0 ]; do
   option="$1"
   case "$option" in
     --assume-event-role) assume_event_role="true"; shift; continue ;;
+    --images-in-place) copy_images="false"; shift; continue ;;
     --dry-run) dry_run=true; shift; continue ;;
     -h | --help) usage; exit 0 ;;
     --bucket | --stack-name | --region | --corpus | --image-bucket | --image-prefix | --images | \
-      --table | --batch-size | --min-confidence | --build-dir)
+      --table | --batch-size | --min-confidence | --concurrency | --build-dir)
       [ $# -ge 2 ] || fail "$option needs a value"
       value="$2"
       shift 2 ;;
@@ -58,6 +63,7 @@ while [ $# -gt 0 ]; do
     --table) table="$value" ;;
     --batch-size) batch_size="$value" ;;
     --min-confidence) min_confidence="$value" ;;
+    --concurrency) concurrency="$value" ;;
     --build-dir) build_dir="$value" ;;
   esac
 done
@@ -66,6 +72,9 @@ done
 [ -f "$corpus" ] || fail "--corpus: no file '$corpus'"
 [ -z "$images" ] || [ -d "$images" ] || fail "--images: no folder '$images'"
 [[ "$batch_size" =~ ^[0-9]+$ ]] || fail "--batch-size: '$batch_size' is not a whole number"
+if ! [[ "$concurrency" =~ ^[1-9][0-9]{0,3}$ ]] || [ "$concurrency" -gt 1024 ]; then
+  fail "--concurrency: '$concurrency' is not a whole number from 1 to 1024"
+fi
 [[ "$min_confidence" =~ ^[0-9]+([.][0-9]+)?$ ]] || fail "--min-confidence: '$min_confidence' is not a number"
 image_bucket="${image_bucket:-$bucket}"
 
@@ -126,7 +135,9 @@ run aws "${aws_options[@]}" cloudformation deploy \
   "QABatchSize=$batch_size" \
   "MinConfidence=$min_confidence" \
   "Architecture=$architecture" \
-  "AssumeEventRole=$assume_event_role"
+  "AssumeEventRole=$assume_event_role" \
+  "CopyImages=$copy_images" \
+  "Concurrency=$concurrency"
 
 run aws "${aws_options[@]}" cloudformation describe-stacks --stack-name "$stack_name" \
   --query "Stacks[0].Outputs" --output table

@@ -45,7 +45,19 @@ Status status_of(const ServiceOutcome& outcome) {
   return {};
 }
 
+// Virtual-hosted addressing puts the bucket in the host; dotted names would break TLS there.
+bool bucket_in_host(bool path_style, const std::string& bucket) {
+  return !path_style && bucket.find('.') == std::string::npos;
+}
+
 }  // namespace
+
+std::string s3_bucket_origin(const AwsConfig& config, const std::string& bucket) {
+  const std::string host = bucket_in_host(config.s3_path_style, bucket)
+                               ? bucket + "." + config.s3.authority
+                               : config.s3.authority;
+  return config.s3.scheme + "://" + host;
+}
 
 Result<ObjectListing> parse_list_objects_response(std::string_view xml) {
   pugi::xml_document document;
@@ -94,12 +106,11 @@ ServiceRequest S3Client::bucket_request(const std::string& method,
                                         const std::string& bucket) const {
   ServiceRequest request;
   request.method = method;
-  // Virtual-hosted addressing puts the bucket in the host; dotted names would break TLS there.
-  if (path_style_ || bucket.find('.') != std::string::npos) {
-    request.path = "/" + uri_encode(bucket, false);
-  } else {
+  if (bucket_in_host(path_style_, bucket)) {
     request.host_prefix = bucket + ".";
     request.path = "/";
+  } else {
+    request.path = "/" + uri_encode(bucket, false);
   }
   return request;
 }

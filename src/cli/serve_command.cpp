@@ -12,8 +12,11 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <sstream>
+#include <vector>
 
+#include "bulkqa/aws/s3.hpp"
 #include "bulkqa/functions/worker_template.hpp"
 #include "bulkqa/local/local_stack.hpp"
 #include "bulkqa/local/stop_signals.hpp"
@@ -207,12 +210,15 @@ class ReviewEnd {
   bool stopped_ = false;
 };
 
-// Where browsers load a deployed stack's images from: its S3 endpoint, bucket first as in
-// virtual-hosted addressing (the Content-Security-Policy's img-src).
-std::string image_origin(const aws::AwsConfig& config, const std::string& bucket) {
-  const std::string host =
-      config.s3_path_style ? config.s3.authority : bucket + "." + config.s3.authority;
-  return config.s3.scheme + "://" + host;
+// Where browsers load a deployed stack's images from (the Content-Security-Policy's img-src): the
+// S3 origin of each bucket the tasks' images are in, the image source's when launch left them in
+// place.
+std::vector<std::string> image_origins(const aws::AwsConfig& config, const portal::Portal& portal) {
+  std::set<std::string> origins;
+  for (const std::string& bucket : portal.image_buckets()) {
+    origins.insert(aws::s3_bucket_origin(config, bucket));
+  }
+  return {origins.begin(), origins.end()};
 }
 
 class ServeRun {
@@ -237,7 +243,7 @@ class ServeRun {
     if (!portal) return fail(portal.error());
     auto server_config = server_options(options_, inputs_.template_text);
     if (!is_loopback_endpoint(stack->aws.s3)) {
-      server_config.image_origins = {image_origin(stack->aws, stack->stack_bucket)};
+      server_config.image_origins = image_origins(stack->aws, **portal);
     }
     auto server = portal::PortalServer::start(**portal, std::move(server_config));
     if (!server) return fail(server.error());

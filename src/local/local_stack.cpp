@@ -158,7 +158,9 @@ nlohmann::json LocalStack::launch_event(const std::string& request_type,
         {"QABatchSize", std::to_string(settings.batch_size)},
         {"MinConfidence", std::to_string(settings.min_confidence)},
         {"ImageSourceBucket", options_.image_bucket},
-        {"ImageSourcePrefix", settings.image_prefix}}}};
+        {"ImageSourcePrefix", settings.image_prefix},
+        {"CopyImages", settings.copy_images ? "true" : "false"},
+        {"Concurrency", std::to_string(settings.concurrency)}}}};
   if (request_type != "Create")
     event["PhysicalResourceId"] = "bulkqa-launch-" + options_.stack_bucket;
   return event;

@@ -230,6 +230,16 @@ Result<std::optional<Portal::Claimed>> Portal::claim(const std::vector<TaskPlace
   return std::optional<Claimed>{};
 }
 
+std::set<std::string> Portal::image_buckets() const {
+  std::set<std::string> buckets;
+  for (const auto& task : tasks_) {
+    for (const auto& item : task.items) {
+      if (auto uri = parse_s3_uri(item.s3_image_url)) buckets.insert(uri->bucket);
+    }
+  }
+  return buckets;
+}
+
 AssignedTask Portal::assigned(const Claimed& claimed) const {
   const PortalTask& task = tasks_[claimed.task];
   AssignedTask assigned{task.index, task.input, {}, claimed.until};

@@ -302,6 +302,106 @@ TEST_F(LaunchFailureTest, AFailedResponsePutIsRetried) {
   EXPECT_EQ(receiver_->response("flaky")["Status"], "FAILED");
 }
 
+class ImagesInPlaceTest : public FunctionsFlowTest {
+ protected:
+  std::string source_url(const std::string& path) const {
+    return "s3://" + source_bucket_ + "/" + kImagePrefix + path;
+  }
+  std::vector<std::string> source_keys() { return *s3_.list_all_keys(source_bucket_, ""); }
+};
+
+// CopyImages=false: the batches and the table name each image where it is, and the stack bucket
+// holds nothing but the batches, the manifest and the worker template. Delete empties the stack
+// bucket and leaves the images where they are.
+TEST_F(ImagesInPlaceTest, ALaunchCopiesNothingAndItsBatchesAndItemsNameTheSourceObjects) {
+  const std::string file = "smallsample.csv";
+  const auto images = read_sample(file, 80);
+  const auto batches = expected_batches(images, 25);
+  upload_corpus(file, testing::read_file(testing::source_path("samples/" + file)));
+  upload_images(read_sample(file, 0));
+  const auto sources = source_keys();
+
+  auto in_place = [&](const std::string& type, const std::string& id) {
+    json event = custom_resource_event(type, id, "corpus/" + file);
+    event["ResourceProperties"]["CopyImages"] = "false";
+    return event;
+  };
+  testing::FunctionUnderTest launch("bulkqa-launch", environment_);
+  launch.invoke_ok(in_place("Create", "in-place"));
+  const json created = receiver_->response("in-place");
+  ASSERT_EQ(created["Status"], "SUCCESS") << created.dump();
+  EXPECT_EQ(created["Data"]["BatchCount"], std::to_string(batches.size()));
+  EXPECT_EQ(created["Data"]["ItemCount"], std::to_string(images.size()));
+
+  std::size_t batch_objects = 0;
+  for (const auto& [key, body] : stack_.stack_objects()) {
+    if (key.starts_with("batches/")) {
+      ++batch_objects;
+    } else {
+      EXPECT_TRUE(key == "manifest.json" || key == "templates/bulkqa.liquid.html") << key;
+    }
+  }
+  EXPECT_EQ(batch_objects, batches.size());
+
+  const auto written = stack_.manifest_batches();
+  ASSERT_EQ(written.size(), batches.size());
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    ASSERT_EQ(written[b].size(), batches[b].size()) << b;
+    for (std::size_t i = 0; i < batches[b].size(); ++i) {
+      EXPECT_EQ(written[b][i]["s3_image_url"], source_url(batches[b][i].path));
+      EXPECT_EQ(written[b][i]["label"], batches[b][i].label);
+    }
+  }
+  const auto items = table_items();
+  EXPECT_EQ(items.size(), images.size());
+  for (const auto& image : images) {
+    EXPECT_TRUE(items.contains({source_url(image.path), image.label})) << image.path;
+  }
+  EXPECT_EQ(source_keys(), sources);
+
+  launch.invoke_ok(in_place("Delete", "in-place-delete"));
+  EXPECT_EQ(receiver_->response("in-place-delete")["Status"], "SUCCESS");
+  EXPECT_TRUE(s3_.list_all_keys(stack_bucket_, "")->empty());
+  EXPECT_EQ(source_keys(), sources);
+}
+
+class LaunchDeleteTest : public FunctionsFlowTest {};
+
+// Listing gives 1,000 keys a page; at Concurrency 2 a round takes two pages, so 2,100 objects
+// take a round of 2,000 and one of 100, each round's deletes side by side.
+TEST_F(LaunchDeleteTest, ADeleteAtAConcurrencyItSetsEmptiesABucketOfThousandsInRounds) {
+  constexpr std::size_t kObjects = 2100;
+  std::vector<aws::PutObjectRequest> objects;
+  for (std::size_t i = 0; i < kObjects; ++i) {
+    objects.push_back({stack_bucket_, "ground-truth-output/" + std::to_string(i) + ".json", "{}"});
+  }
+  for (const auto& status : s3_.put_objects(std::move(objects))) ASSERT_TRUE(status.ok());
+  const auto log_file =
+      std::filesystem::temp_directory_path() / (MotoServer::unique_name("launch") + ".log");
+  auto environment = environment_;
+  environment["LOG_LEVEL"] = "info";
+  {
+    testing::FunctionUnderTest launch("bulkqa-launch", environment, log_file);
+    json event = custom_resource_event("Delete", "delete-many", "corpus/x.csv");
+    event["ResourceProperties"]["Concurrency"] = "2";
+    launch.invoke_ok(event);
+  }
+  const std::string log = testing::read_file(log_file);
+  std::filesystem::remove(log_file);
+  const json response = receiver_->response("delete-many");
+  EXPECT_EQ(response["Status"], "SUCCESS") << response.dump();
+  EXPECT_TRUE(s3_.list_all_keys(stack_bucket_, "")->empty());
+  std::istringstream lines(log);
+  std::size_t emptied = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const json entry = json::parse(line, nullptr, false);
+    if (entry.is_object() && entry.value("message", "") == "bucket emptied") {
+      emptied = entry.value("objects", std::size_t{0});
+    }
+  }
+  EXPECT_EQ(emptied, kObjects) << log;
+}
+
 class LogTest : public FunctionsFlowTest {};
 
 TEST_F(LogTest, EveryLineIsJsonWithTheRequestIdAndNoSecret) {

@@ -1,6 +1,7 @@
-// Corpora built to half-write a launch, run through the real launch executable against moto: each
-// one, given as an Update of a stack that launched fine, ends FAILED with a Reason naming the line,
-// field or key at fault, and leaves the stack bucket and the image table exactly as they were.
+// Corpora built to half-write a launch, and properties out of range, run through the real launch
+// executable against moto: each one, given as an Update of a stack that launched fine, ends FAILED
+// with a Reason naming the line, field, key or property at fault, and leaves the stack bucket and
+// the image table exactly as they were.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -35,7 +36,8 @@ void PrintTo(const HostileCorpus& corpus, std::ostream* out) {
   *out << corpus.name;
 }
 
-class HostileLaunchTest : public ::testing::TestWithParam<HostileCorpus> {
+// A stack launched fine from three rows, whose images and those of the rows an Update adds exist.
+class LaunchedStackTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::vector<aws::PutObjectRequest> images;
@@ -61,11 +63,23 @@ class HostileLaunchTest : public ::testing::TestWithParam<HostileCorpus> {
     ASSERT_EQ(items_before_.size(), 3u);
   }
 
-  json launch(const std::string& type, const std::string& id, const std::string& corpus) {
+  // The response to a launch of `corpus`, with `properties` set over the stack's own.
+  json launch(const std::string& type, const std::string& id, const std::string& corpus,
+              const json& properties = json::object()) {
     const std::string key = "corpus/" + id + ".csv";
     EXPECT_TRUE(stack_.s3().put_object({stack_.launch_bucket, key, corpus}).ok());
-    function_.invoke(stack_.custom_resource_event(type, receiver_->url(id), id, key));
+    json event = stack_.custom_resource_event(type, receiver_->url(id), id, key);
+    event["ResourceProperties"].update(properties);
+    function_.invoke(event);
     return receiver_->response(id);
+  }
+
+  static void expect_reason_names(const json& response, const std::vector<std::string>& parts) {
+    ASSERT_EQ(response["Status"], "FAILED") << response.dump();
+    const std::string reason = response["Reason"];
+    for (const auto& part : parts) {
+      EXPECT_NE(reason.find(part), std::string::npos) << "'" << part << "' not in: " << reason;
+    }
   }
 
   void expect_untouched() {
@@ -80,15 +94,14 @@ class HostileLaunchTest : public ::testing::TestWithParam<HostileCorpus> {
   std::map<testing::ImageKey, json> items_before_;
 };
 
+class HostileLaunchTest : public LaunchedStackTest,
+                          public ::testing::WithParamInterface<HostileCorpus> {};
+
 TEST_P(HostileLaunchTest, FailsNamingTheFaultAndWritesNothing) {
   const HostileCorpus& corpus = GetParam();
   const json response =
       launch("Update", "update", std::string(kHeader) + kGoodRows + corpus.bad_row + "\n");
-  ASSERT_EQ(response["Status"], "FAILED") << response.dump();
-  const std::string reason = response["Reason"];
-  for (const auto& part : corpus.reason_parts) {
-    EXPECT_NE(reason.find(part), std::string::npos) << "'" << part << "' not in: " << reason;
-  }
+  expect_reason_names(response, corpus.reason_parts);
   expect_untouched();
 }
 
@@ -135,6 +148,48 @@ INSTANTIATE_TEST_SUITE_P(
                       "crab/new-3.jpg,Cr\xFF"
                       "ab,95",
                       {"line 4", "field 'label'", "UTF-8"}}),
+    [](const auto& info) { return info.param.name; });
+
+struct HostileProperty {
+  std::string name;
+  std::string property;
+  json value;
+  std::vector<std::string> reason_parts;
+};
+
+void PrintTo(const HostileProperty& property, std::ostream* out) {
+  *out << property.name;
+}
+
+class HostilePropertyTest : public LaunchedStackTest,
+                            public ::testing::WithParamInterface<HostileProperty> {};
+
+// A corpus that launches fine, with one property out of range: CloudFormation's own checks of the
+// template's parameters do not cover a resource whose properties are set by hand.
+TEST_P(HostilePropertyTest, FailsNamingThePropertyAndWritesNothing) {
+  const HostileProperty& property = GetParam();
+  const json response = launch("Update", "update", std::string(kHeader) + kGoodRows,
+                               {{property.property, property.value}});
+  expect_reason_names(response, property.reason_parts);
+  expect_untouched();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Properties, HostilePropertyTest,
+    ::testing::Values(
+        HostileProperty{"ConcurrencyZero", "Concurrency", "0", {"Concurrency", "1 to 1024"}},
+        HostileProperty{"ConcurrencyOverTheMaximum",
+                        "Concurrency",
+                        "1025",
+                        {"Concurrency", "1025", "1 to 1024"}},
+        HostileProperty{"ConcurrencyNotANumber",
+                        "Concurrency",
+                        "many",
+                        {"Concurrency", "'many'", "not a number"}},
+        HostileProperty{"CopyImagesNeitherTrueNorFalse",
+                        "CopyImages",
+                        "yes",
+                        {"CopyImages", "not true or false"}}),
     [](const auto& info) { return info.param.name; });
 
 // Over a thousand images, between as many unrelated keys of the same prefix, take several listing

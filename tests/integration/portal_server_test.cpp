@@ -593,7 +593,14 @@ INSTANTIATE_TEST_SUITE_P(
             "InMemory",
             [] { return std::make_unique<testing::InMemoryPortalBackend>(2, "review-images"); }},
         PortalTestBackendFactory{"PortalOnMoto",
-                                 [] { return std::make_unique<testing::MotoPortalBackend>(2); }}),
+                                 [] { return std::make_unique<testing::MotoPortalBackend>(2); }},
+        // Launched with CopyImages=false: the images are read where they are, under the policy
+        // the template gives the portal for it.
+        PortalTestBackendFactory{"PortalOnMotoImagesInPlace",
+                                 [] {
+                                   return std::make_unique<testing::MotoPortalBackend>(
+                                       2, testing::ImagePlace::kInPlace);
+                                 }}),
     [](const ::testing::TestParamInfo<PortalTestBackendFactory>& info) { return info.param.name; });
 
 }  // namespace

@@ -26,8 +26,9 @@ constexpr std::size_t kImagesPerTask = 2;
 class PortalTest : public ::testing::Test {
  protected:
   // A launched stack of `tasks` tasks and an empty portal table (support/portal_stack.hpp).
-  void launch(std::size_t tasks) {
-    stack_ = std::make_unique<testing::PortalStack>(tasks, kImagesPerTask);
+  void launch(std::size_t tasks, testing::ImagePlace place = testing::ImagePlace::kCopied) {
+    stack_ = std::make_unique<testing::PortalStack>(tasks, kImagesPerTask,
+                                                    testing::StackImageMaker{}, place);
   }
 
   std::unique_ptr<Portal> open(std::size_t workers_per_task) {
@@ -222,6 +223,48 @@ TEST_F(PortalTest, ImagesOnlyOfATaskTheReviewerHoldsNow) {
             errc::kNotATaskImage);
   clock_.advance(std::chrono::minutes(31));
   EXPECT_EQ(portal->image("ann", *uri).error().code, errc::kNotATaskImage);
+}
+
+// A launch with CopyImages=false: the tasks name the source objects, the portal (under the
+// template's policy for it) answers their bytes to the reviewer holding the task, and nothing else
+// of the image source, though its policy may read the whole prefix.
+TEST_F(PortalTest, ImagesInPlaceAreServedFromTheSourceObjectsOfTheTasksHeld) {
+  launch(2, testing::ImagePlace::kInPlace);
+  auto portal = open(1);
+  ASSERT_TRUE(portal);
+  const std::string source = stack_->deployment().image_bucket;
+  const std::string prefix = stack_->deployment().image_prefix;
+  EXPECT_EQ(portal->image_buckets(), std::set<std::string>{source});
+
+  auto next = portal->next_task("ann");
+  ASSERT_TRUE(next.ok() && next->task);
+  const auto& items = portal->tasks()[next->task->index].items;
+  ASSERT_EQ(next->task->image_urls.size(), items.size());
+  for (const auto& item : items) {
+    auto uri = parse_s3_uri(item.s3_image_url);
+    ASSERT_TRUE(uri.ok()) << item.s3_image_url;
+    EXPECT_EQ(uri->bucket, source);
+    EXPECT_TRUE(uri->key.starts_with(prefix)) << uri->key;
+    EXPECT_EQ(next->task->image_urls.at(item.s3_image_url), "/s3/" + source + "/" + uri->key);
+    auto bytes = portal->image("ann", *uri);
+    ASSERT_TRUE(bytes.ok()) << bytes.error().describe();
+    EXPECT_EQ(*bytes, "image " + uri->key.substr(prefix.size()));
+    EXPECT_EQ(portal->image("bob", *uri).error().code, errc::kNotATaskImage);
+  }
+
+  const S3Uri unreviewed{source, prefix + "crab/not-in-a-batch.jpg"};
+  ASSERT_TRUE(stack_->admin_s3().put_object({unreviewed.bucket, unreviewed.key, "secret"}).ok());
+  EXPECT_EQ(portal->image("ann", unreviewed).error().code, errc::kNotATaskImage);
+  const auto& other = portal->tasks()[1 - next->task->index].items.front();
+  EXPECT_EQ(portal->image("ann", *parse_s3_uri(other.s3_image_url)).error().code,
+            errc::kNotATaskImage);
+}
+
+TEST_F(PortalTest, CopiedImagesAreAllInTheStackBucket) {
+  launch(2);
+  auto portal = open(1);
+  ASSERT_TRUE(portal);
+  EXPECT_EQ(portal->image_buckets(), std::set<std::string>{stack_->deployment().stack_bucket});
 }
 
 TEST_F(PortalTest, AnAnswerStoredButNotCountedIsCountedAtStartOnce) {

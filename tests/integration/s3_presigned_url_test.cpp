@@ -9,6 +9,10 @@
 // tests/unit/sigv4_test.cpp (the AWS suite's query-signing vectors).
 #include <gtest/gtest.h>
 
+#include <string>
+#include <tuple>
+#include <vector>
+
 #include "bulkqa/aws/s3.hpp"
 #include "support/moto.hpp"
 #include "support/result_assertions.hpp"
@@ -81,6 +85,29 @@ TEST_F(S3PresignedUrlTest, AnExpiryBeyondOneHourOrBelowOneSecondIsRefused) {
                          {"1 to 3600 seconds", "3601"}));
   EXPECT_TRUE(
       fails_with(s3.presigned_get_url(bucket_, kKey, 0s), errc::kInvalidRequest, {"not 0"}));
+}
+
+// The portal's Content-Security-Policy allows each image bucket's origin: every pre-signed URL
+// of a bucket is within it, virtual-hosted on AWS (a dotted bucket in the path) or path-style.
+TEST(S3BucketOrigin, IsTheOriginOfTheBucketsPresignedUrls) {
+  AwsConfig aws;
+  aws.credentials = {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""};
+  aws.region = "eu-west-1";
+  aws.s3 = {"https", "s3.eu-west-1.amazonaws.com", ""};
+  AwsConfig path_style = aws;
+  path_style.s3 = {"http", "127.0.0.1:4566", ""};
+  path_style.s3_path_style = true;
+  HttpClient http;
+  const std::vector<std::tuple<AwsConfig, std::string, std::string>> cases = {
+      {aws, "review-images", "https://review-images.s3.eu-west-1.amazonaws.com"},
+      {aws, "review.images", "https://s3.eu-west-1.amazonaws.com"},
+      {path_style, "review-images", "http://127.0.0.1:4566"}};
+  for (const auto& [config, bucket, origin] : cases) {
+    EXPECT_EQ(s3_bucket_origin(config, bucket), origin);
+    auto url = S3Client(config, http).presigned_get_url(bucket, "crab/1.jpg", 60s);
+    ASSERT_TRUE(url.ok()) << url.error().describe();
+    EXPECT_TRUE(url->starts_with(origin + "/")) << *url;
+  }
 }
 
 }  // namespace

@@ -8,8 +8,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 #include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "bulkqa/aws/dynamodb.hpp"
 #include "bulkqa/aws/s3.hpp"
@@ -45,9 +48,12 @@ bool takes_no_resource(const json& statement) {
   return actions_of(statement) == std::vector<std::string>{"cloudwatch:PutMetricData"};
 }
 
-TEST(TemplatePolicies, EveryStatementNamesItsActionsAndResourcesWithoutWildcardsOfAService) {
+// For the template's defaults, and with the images in place (CopyImages=false: statements added).
+class EveryStatement : public ::testing::TestWithParam<std::vector<std::string>> {};
+
+TEST_P(EveryStatement, NamesItsActionsAndResourcesWithoutWildcardsOfAService) {
   const Deployment deployment{"stack", "launch", "images", "table"};
-  const json policies = template_policies(deployment);
+  const json policies = template_policies(deployment, GetParam());
   const std::set<std::string> roles = {"LaunchRole", "PreLabelingRole", "PostLabelingRole",
                                        "SageMakerExecutionRole", "PortalPolicy"};
   for (const auto& [role, policy] : policies.items()) {
@@ -76,6 +82,13 @@ TEST(TemplatePolicies, EveryStatementNamesItsActionsAndResourcesWithoutWildcards
   }
   EXPECT_EQ(policies.size(), roles.size());
 }
+
+INSTANTIATE_TEST_SUITE_P(TemplatePolicies, EveryStatement,
+                         ::testing::Values(std::vector<std::string>{},
+                                           std::vector<std::string>{"CopyImages=false"}),
+                         [](const auto& info) {
+                           return info.param.empty() ? "Defaults" : "ImagesInPlace";
+                         });
 
 // The statements of `role` that allow `action`.
 std::vector<json> statements_allowing(const json& policies, const std::string& role,
@@ -196,6 +209,13 @@ TEST(TemplatePolicies, ThePortalReadsOnlyTheStackBucketAndWritesOnlyItsTableAndV
   EXPECT_TRUE(role_allows(policies, portal, "s3:GetObject", "arn:aws:s3:::stack/manifest.json"));
   EXPECT_FALSE(role_allows(policies, portal, "s3:GetObject", "arn:aws:s3:::launch/corpus.csv"));
   EXPECT_FALSE(role_allows(policies, portal, "s3:PutObject", "arn:aws:s3:::stack/x"));
+  // The images were copied into the stack bucket: the image source is none of its business
+  // (ImagesInPlaceAreReadableUnderThePrefixOnly covers CopyImages=false).
+  EXPECT_FALSE(
+      role_allows(policies, portal, "s3:GetObject", "arn:aws:s3:::images/caltech101/crab/1.jpg"));
+  for (const auto& statement : policies[portal]["Statement"]) {
+    EXPECT_NE(statement.value("Sid", ""), "ReadImagesInPlace") << statement.dump();
+  }
   const std::string portal_table = table_arn("portal-table");
   for (const char* action : {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
                              "dynamodb:DeleteItem", "dynamodb:Query"}) {
@@ -227,6 +247,36 @@ TEST(TemplatePolicies, ThePortalReadsOnlyTheStackBucketAndWritesOnlyItsTableAndV
   }
 }
 
+// With CopyImages=false the reviewers see the images where they are: the labeling job's role (the
+// worker UI's grant_read_access signs with it) and the portal read them, under the prefix only,
+// and nothing more; with the default (copies) neither reaches the image source.
+TEST(TemplatePolicies, ImagesInPlaceAreReadableUnderThePrefixOnly) {
+  const Deployment deployment{"stack", "launch", "images", "table"};
+  const json copied = template_policies(deployment);
+  const json in_place = template_policies(deployment, {"CopyImages=false"});
+  const std::string image = "arn:aws:s3:::images/caltech101/crab/1.jpg";
+  for (const std::string role : {"SageMakerExecutionRole", "PortalPolicy"}) {
+    EXPECT_TRUE(role_allows(in_place, role, "s3:GetObject", image)) << role;
+    EXPECT_FALSE(role_allows(copied, role, "s3:GetObject", image)) << role;
+    for (const char* outside : {"arn:aws:s3:::images/elsewhere/crab/1.jpg",
+                                "arn:aws:s3:::images/caltech101", "arn:aws:s3:::launch/x.jpg"}) {
+      EXPECT_FALSE(role_allows(in_place, role, "s3:GetObject", outside)) << role << " " << outside;
+    }
+    for (const char* action : {"s3:PutObject", "s3:DeleteObject", "s3:ListBucket"}) {
+      EXPECT_FALSE(role_allows(in_place, role, action, image)) << role << " " << action;
+      EXPECT_FALSE(role_allows(in_place, role, action, "arn:aws:s3:::images")) << role << action;
+    }
+  }
+  // The other roles are as they were: only launch reads the image source, to list and copy.
+  for (const std::string role : {"PreLabelingRole", "PostLabelingRole"}) {
+    EXPECT_FALSE(role_allows(in_place, role, "s3:GetObject", image)) << role;
+  }
+  for (const auto& [role, policy] : in_place.items()) {
+    if (role == "SageMakerExecutionRole" || role == "PortalPolicy") continue;
+    EXPECT_EQ(policy, copied[role]) << role;
+  }
+}
+
 TEST(TemplatePolicies, NoManagedPolicyAnywhere) {
   const std::string text = testing::read_file(testing::source_path("cloudformation/bulkqa.yaml"));
   EXPECT_EQ(text.find("ManagedPolicyArns"), std::string::npos);
@@ -241,82 +291,146 @@ class TemplateFlowTest : public ::testing::Test {
     options_.log_dir = log_dir_;
     deployment_ = {options_.stack_bucket, options_.launch_bucket, options_.image_bucket,
                    options_.table};
-    const json policies = template_policies(deployment_);
-    options_.function_policies = {
-        {"bulkqa-launch", as_moto_enforces(policies["LaunchRole"])},
-        {"bulkqa-pre-labeling", as_moto_enforces(policies["PreLabelingRole"])},
-        {"bulkqa-post-labeling", as_moto_enforces(policies["PostLabelingRole"])}};
   }
   void TearDown() override { fs::remove_all(log_dir_); }
+
+  // The local stack with each function under the policy the template gives its role for the
+  // template's `parameters`.
+  std::unique_ptr<local::LocalStack> start(const std::vector<std::string>& parameters) {
+    policies_ = template_policies(deployment_, parameters);
+    options_.function_policies = {
+        {"bulkqa-launch", as_moto_enforces(policies_["LaunchRole"])},
+        {"bulkqa-pre-labeling", as_moto_enforces(policies_["PreLabelingRole"])},
+        {"bulkqa-post-labeling", as_moto_enforces(policies_["PostLabelingRole"])}};
+    auto started = local::LocalStack::start(options_);
+    if (!started) ADD_FAILURE() << started.error().describe();
+    return started ? std::move(*started) : nullptr;
+  }
+
+  // Launch, every task through pre-labeling, one reviewer confirming every image through
+  // post-labeling, the counts, and Delete; the tasks pre-labeling made.
+  std::vector<local::Task> run_whole_flow(local::LocalStack& stack,
+                                          const local::LaunchSettings& settings) {
+    const std::string corpus = testing::read_file(testing::source_path("samples/smallsample.csv"));
+    EXPECT_TRUE(
+        stack.s3().put_object({options_.launch_bucket, deployment_.corpus_key, corpus}).ok());
+    std::vector<aws::PutObjectRequest> images;
+    std::set<std::string> paths;
+    std::istringstream lines(corpus);
+    std::string line;
+    std::getline(lines, line);
+    while (std::getline(lines, line)) {
+      const std::string path = line.substr(0, line.find(','));
+      if (!path.empty() && paths.insert(path).second) {
+        images.push_back({options_.image_bucket, deployment_.image_prefix + path, "image:" + path});
+      }
+    }
+    for (const auto& status : stack.s3().put_objects(std::move(images))) {
+      EXPECT_TRUE(status.ok());
+    }
+
+    auto data = stack.launch(settings);
+    if (!data) {
+      ADD_FAILURE() << data.error().describe();
+      return {};
+    }
+    EXPECT_EQ((*data)["WorkerTemplateUri"],
+              "s3://" + options_.stack_bucket + "/templates/bulkqa.liquid.html");
+
+    auto tasks = stack.tasks();
+    if (!tasks) {
+      ADD_FAILURE() << tasks.error().describe();
+      return {};
+    }
+    EXPECT_EQ(std::to_string(tasks->size()), (*data)["BatchCount"]);
+
+    // One reviewer confirms every image of every task.
+    json payload = json::array();
+    std::size_t reviewed = 0;
+    for (std::size_t t = 0; t < tasks->size(); ++t) {
+      json content = json::object();
+      for (std::size_t i = 0; i < (*tasks)[t].items.size(); ++i) {
+        content[(*tasks)[t].items[i].label + "-" + std::to_string(i)] = {{"Confirmed", true}};
+        ++reviewed;
+      }
+      payload.push_back(
+          {{"datasetObjectId", std::to_string(t)},
+           {"dataObject", {{"s3Uri", (*tasks)[t].source_ref}}},
+           {"annotations",
+            {{{"workerId", "reviewer"}, {"annotationData", {{"content", content.dump()}}}}}}});
+    }
+    auto consolidated = stack.consolidate(
+        "arn:aws:sagemaker:us-east-1:123456789012:labeling-job/iam", "qa", payload);
+    EXPECT_TRUE(consolidated.ok()) << consolidated.error().describe();
+    if (consolidated) {
+      EXPECT_EQ(consolidated->size(), tasks->size());
+    }
+
+    auto images_after = stack.reviewed_images();
+    EXPECT_TRUE(images_after.ok()) << images_after.error().describe();
+    if (images_after) {
+      EXPECT_EQ(images_after->size(), reviewed);
+      for (const auto& image : *images_after) {
+        EXPECT_EQ(image.confirm_count, 1u) << image.s3_image_url;
+        EXPECT_EQ(image.disconfirm_count, 0u) << image.s3_image_url;
+      }
+    }
+
+    const auto deleted = stack.delete_launch(settings);
+    EXPECT_TRUE(deleted.ok()) << deleted.error().describe();
+    auto left = stack.s3().list_all_keys(options_.stack_bucket, "");
+    EXPECT_TRUE(left.ok() && left->empty());
+    return std::move(*tasks);
+  }
 
   fs::path log_dir_;
   local::LocalStackOptions options_;
   Deployment deployment_;
+  json policies_;
 };
 
 TEST_F(TemplateFlowTest, TheWholeFlowPassesWithEachFunctionUnderItsOwnRole) {
-  auto started = local::LocalStack::start(options_);
-  ASSERT_TRUE(started.ok()) << started.error().describe();
-  local::LocalStack& stack = **started;
-
-  const std::string corpus = testing::read_file(testing::source_path("samples/smallsample.csv"));
-  ASSERT_TRUE(stack.s3().put_object({options_.launch_bucket, deployment_.corpus_key, corpus}).ok());
-  std::vector<aws::PutObjectRequest> images;
-  std::set<std::string> paths;
-  std::istringstream lines(corpus);
-  std::string line;
-  std::getline(lines, line);
-  while (std::getline(lines, line)) {
-    const std::string path = line.substr(0, line.find(','));
-    if (!path.empty() && paths.insert(path).second) {
-      images.push_back({options_.image_bucket, deployment_.image_prefix + path, "image:" + path});
-    }
-  }
-  for (const auto& status : stack.s3().put_objects(std::move(images))) ASSERT_TRUE(status.ok());
-
+  auto stack = start({});
+  ASSERT_TRUE(stack);
   const local::LaunchSettings settings{deployment_.corpus_key, deployment_.image_prefix, 25, 80};
-  auto data = stack.launch(settings);
-  ASSERT_TRUE(data.ok()) << data.error().describe();
-  EXPECT_EQ((*data)["WorkerTemplateUri"],
-            "s3://" + options_.stack_bucket + "/templates/bulkqa.liquid.html");
-
-  auto tasks = stack.tasks();
-  ASSERT_TRUE(tasks.ok()) << tasks.error().describe();
-  ASSERT_EQ(std::to_string(tasks->size()), (*data)["BatchCount"]);
-
-  // One reviewer confirms every image of every task.
-  json payload = json::array();
-  std::size_t reviewed = 0;
-  for (std::size_t t = 0; t < tasks->size(); ++t) {
-    json content = json::object();
-    for (std::size_t i = 0; i < (*tasks)[t].items.size(); ++i) {
-      content[(*tasks)[t].items[i].label + "-" + std::to_string(i)] = {{"Confirmed", true}};
-      ++reviewed;
+  const auto tasks = run_whole_flow(*stack, settings);
+  ASSERT_FALSE(tasks.empty());
+  for (const auto& task : tasks) {
+    for (const auto& item : task.items) {
+      EXPECT_TRUE(item.s3_image_url.starts_with("s3://" + options_.stack_bucket + "/"))
+          << item.s3_image_url;
     }
-    payload.push_back(
-        {{"datasetObjectId", std::to_string(t)},
-         {"dataObject", {{"s3Uri", (*tasks)[t].source_ref}}},
-         {"annotations",
-          {{{"workerId", "reviewer"}, {"annotationData", {{"content", content.dump()}}}}}}});
   }
-  auto consolidated =
-      stack.consolidate("arn:aws:sagemaker:us-east-1:123456789012:labeling-job/iam", "qa", payload);
-  ASSERT_TRUE(consolidated.ok()) << consolidated.error().describe();
-  EXPECT_EQ(consolidated->size(), tasks->size());
+}
 
-  auto images_after = stack.reviewed_images();
-  ASSERT_TRUE(images_after.ok()) << images_after.error().describe();
-  ASSERT_EQ(images_after->size(), reviewed);
-  for (const auto& image : *images_after) {
-    EXPECT_EQ(image.confirm_count, 1u) << image.s3_image_url;
-    EXPECT_EQ(image.disconfirm_count, 0u) << image.s3_image_url;
+// CopyImages=false: the functions pass the same flow under the template's policies for it, the
+// tasks name the source objects, and the labeling job's role (whose grant_read_access signs the
+// images' URLs for the worker UI) reads each of them.
+TEST_F(TemplateFlowTest, TheWholeFlowPassesWithImagesInPlaceAndTheLabelingJobRoleReadsThem) {
+  auto stack = start({"CopyImages=false"});
+  ASSERT_TRUE(stack);
+  local::LaunchSettings settings{deployment_.corpus_key, deployment_.image_prefix, 25, 80};
+  settings.copy_images = false;
+  const auto tasks = run_whole_flow(*stack, settings);
+  ASSERT_FALSE(tasks.empty());
+
+  auto labeling_job_user =
+      stack->moto().create_user(MotoServer::unique_name("labeling-job"),
+                                as_moto_enforces(policies_["SageMakerExecutionRole"]));
+  ASSERT_TRUE(labeling_job_user.ok()) << labeling_job_user.error().describe();
+  aws::HttpClient http;
+  aws::S3Client as_labeling_job(stack->moto().config(*labeling_job_user), http);
+  const std::string source = "s3://" + options_.image_bucket + "/" + deployment_.image_prefix;
+  for (const auto& task : tasks) {
+    for (const auto& item : task.items) {
+      ASSERT_TRUE(item.s3_image_url.starts_with(source)) << item.s3_image_url;
+      const std::string path = item.s3_image_url.substr(source.size());
+      auto image =
+          as_labeling_job.get_object(options_.image_bucket, deployment_.image_prefix + path);
+      ASSERT_TRUE(image.ok()) << image.error().describe();
+      EXPECT_EQ(*image, "image:" + path);
+    }
   }
-
-  const auto deleted = stack.delete_launch(settings);
-  ASSERT_TRUE(deleted.ok()) << deleted.error().describe();
-  auto left = stack.s3().list_all_keys(options_.stack_bucket, "");
-  ASSERT_TRUE(left.ok());
-  EXPECT_TRUE(left->empty());
 }
 
 // Calls outside each role, made with that role's policy against the shared moto.
@@ -342,9 +456,10 @@ class TemplateRoleLimitsTest : public ::testing::Test {
   }
   static MotoServer& moto() { return MotoServer::shared(); }
 
-  aws::AwsConfig as_role(const std::string& role) {
+  aws::AwsConfig as_role(const std::string& role) { return as_role(role, policies_); }
+  aws::AwsConfig as_role(const std::string& role, const json& policies) {
     return moto().config(
-        moto().create_user(MotoServer::unique_name(role), as_moto_enforces(policies_[role])));
+        moto().create_user(MotoServer::unique_name(role), as_moto_enforces(policies[role])));
   }
 
   // The object is still there: whatever the delete answered, it did not take effect.
@@ -445,6 +560,32 @@ TEST_F(TemplateRoleLimitsTest, TheLabelingJobRoleReadsAndWritesTheStackBucketBut
   expect_delete_refused(s3, deployment_.stack_bucket, "batches/0.json");
   expect_denied(status_of(s3.get_object(deployment_.launch_bucket, deployment_.corpus_key)),
                 "GetObject on the launch bucket");
+}
+
+// The images in place, as moto enforces the policies: the labeling job's role and the portal read
+// the source under the prefix (CopyImages=false) and nowhere else in that bucket; by default they
+// do not reach it at all.
+TEST_F(TemplateRoleLimitsTest, TheLabelingJobRoleAndThePortalReadImagesInPlaceOnlyUnderThePrefix) {
+  const json in_place = template_policies(deployment_, {"CopyImages=false"});
+  const std::string image = deployment_.image_prefix + "crab/1.jpg";
+  for (const std::string role : {"SageMakerExecutionRole", "PortalPolicy"}) {
+    aws::S3Client s3(as_role(role, in_place), http_);
+    auto read = s3.get_object(deployment_.image_bucket, image);
+    ASSERT_TRUE(read.ok()) << role << ": " << read.error().describe();
+    EXPECT_EQ(*read, "x");
+    expect_denied(status_of(s3.get_object(deployment_.image_bucket, "elsewhere/crab/1.jpg")),
+                  role + ": GetObject outside the image prefix");
+    expect_denied(s3.put_object({deployment_.image_bucket, image, "y"}),
+                  role + ": PutObject in the image source");
+    expect_delete_refused(s3, deployment_.image_bucket, image);
+    expect_denied(status_of(s3.list_objects(deployment_.image_bucket, deployment_.image_prefix,
+                                            std::nullopt)),
+                  role + ": ListBucket on the image source");
+
+    aws::S3Client copied(as_role(role), http_);
+    expect_denied(status_of(copied.get_object(deployment_.image_bucket, image)),
+                  role + ": GetObject on the image source when the images are copied");
+  }
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ class DeployDryRunTest(unittest.TestCase):
         commands = self.dry_run("--bucket", "my-bucket", "--stack-name", "qa", "--region",
                                 "eu-west-1", "--images", str(self.images), "--image-prefix",
                                 "caltech101/", "--batch-size", "10", "--min-confidence", "90.5",
-                                "--assume-event-role")
+                                "--assume-event-role", "--images-in-place", "--concurrency", "256")
         self.assertFalse(self.build_dir.exists(), "a dry run must not configure a build")
         build = str(self.build_dir)
         self.assertEqual(commands[0][:6], ["cmake", "-S", ".", "-B", build, "-G"])
@@ -76,6 +76,8 @@ class DeployDryRunTest(unittest.TestCase):
             "MinConfidence": "90.5",
             "Architecture": "x86_64" if os.uname().machine == "x86_64" else "arm64",
             "AssumeEventRole": "true",
+            "CopyImages": "false",
+            "Concurrency": "256",
         })
         self.assertEqual(commands[8][:5],
                          ["aws", "--region", "eu-west-1", "cloudformation", "describe-stacks"])
@@ -97,6 +99,8 @@ class DeployDryRunTest(unittest.TestCase):
         deploy_command = next(c for c in commands if c[1:3] == ["cloudformation", "deploy"])
         self.assertIn("ImageSourceBucket=b", deploy_command)
         self.assertIn("AssumeEventRole=false", deploy_command)
+        self.assertIn("CopyImages=true", deploy_command)
+        self.assertIn("Concurrency=64", deploy_command)
         self.assertIn("--stack-name", deploy_command)
         self.assertEqual(deploy_command[deploy_command.index("--stack-name") + 1], "bulkqa")
 
@@ -105,6 +109,9 @@ class DeployDryRunTest(unittest.TestCase):
                                  (("--bucket", "b", "--frob"), "--frob"),
                                  (("--bucket", "b", "--corpus", "missing.csv"), "missing.csv"),
                                  (("--bucket", "b", "--batch-size", "ten"), "--batch-size"),
+                                 (("--bucket", "b", "--concurrency", "0"), "--concurrency"),
+                                 (("--bucket", "b", "--concurrency", "1025"), "--concurrency"),
+                                 (("--bucket", "b", "--concurrency", "many"), "--concurrency"),
                                  (("--bucket",), "--bucket")]:
             result = deploy("--dry-run", *arguments)
             self.assertNotEqual(result.returncode, 0, arguments)

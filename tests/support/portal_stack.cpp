@@ -39,27 +39,34 @@ portal::SystemClock::time_point TestClock::now() const {
 }
 
 PortalStack::PortalStack(std::size_t tasks, std::size_t images_per_task,
-                         const StackImageMaker& images)
+                         const StackImageMaker& images, ImagePlace place)
     : admin_s3_(MotoServer::shared().config(MotoServer::shared().admin()), http_),
       admin_dynamodb_(MotoServer::shared().config(MotoServer::shared().admin()), http_) {
   MotoServer& moto = MotoServer::shared();
-  deployment_ = {MotoServer::unique_name("portal-stack"), "unused", "unused",
+  const bool in_place = place == ImagePlace::kInPlace;
+  deployment_ = {MotoServer::unique_name("portal-stack"), "unused",
+                 in_place ? MotoServer::unique_name("portal-source") : "unused",
                  MotoServer::unique_name("portal-images")};
   deployment_.portal_table = MotoServer::unique_name("portal-table");
   moto.create_bucket(deployment_.stack_bucket);
+  if (in_place) moto.create_bucket(deployment_.image_bucket);
   moto.create_image_table(deployment_.table);
   moto.create_portal_table(deployment_.portal_table);
+  // Where each image is, as launch names it in the batches.
+  const std::string image_bucket = in_place ? deployment_.image_bucket : deployment_.stack_bucket;
+  const std::string key_prefix = in_place ? deployment_.image_prefix : "";
   std::string manifest;
   std::vector<aws::PutObjectRequest> objects;
   for (std::size_t task = 0; task < tasks; ++task) {
     auto& batch = batches_.emplace_back();
     for (std::size_t index = 0; index < images_per_task; ++index) {
       StackImage image = images ? images(task, index) : default_image(task, index);
-      batch.push_back({"s3://" + deployment_.stack_bucket + "/" + image.key, kLabel, 90});
+      const std::string key = key_prefix + image.key;
+      batch.push_back({"s3://" + image_bucket + "/" + key, kLabel, 90});
       checked(admin_dynamodb_.update_item(
                   functions::image_upsert_request(deployment_.table, batch.back())),
-              "writing the image item of " + image.key);
-      objects.push_back({deployment_.stack_bucket, std::move(image.key), std::move(image.body)});
+              "writing the image item of " + key);
+      objects.push_back({image_bucket, key, std::move(image.body)});
     }
     const std::string batch_key = std::string(kBatchPrefix) + std::to_string(task) + ".json";
     objects.push_back({deployment_.stack_bucket, batch_key, batch_to_json(batch).dump()});
@@ -70,7 +77,9 @@ PortalStack::PortalStack(std::size_t tasks, std::size_t images_per_task,
   for (const auto& status : admin_s3_.put_objects(std::move(objects))) {
     check(status, "writing the stack's objects");
   }
-  const json policies = template_policies(deployment_);
+  const json policies =
+      template_policies(deployment_, in_place ? std::vector<std::string>{"CopyImages=false"}
+                                              : std::vector<std::string>{});
   portal_user_ = moto.create_user(MotoServer::unique_name("portal"),
                                   as_moto_enforces(policies["PortalPolicy"]));
 }
@@ -135,11 +144,14 @@ std::string answer_every_image(const std::vector<BatchItem>& items, bool confirm
   return annotation_content(items, votes);
 }
 
-MotoPortalBackend::MotoPortalBackend(std::size_t tasks)
-    : stack_(tasks, 1, [](std::size_t task, std::size_t) {
-        const std::string key = "images/" + std::to_string(task) + ".png";
-        return StackImage{key, placeholder_png(key)};
-      }) {
+MotoPortalBackend::MotoPortalBackend(std::size_t tasks, ImagePlace place)
+    : stack_(
+          tasks, 1,
+          [](std::size_t task, std::size_t) {
+            const std::string key = "images/" + std::to_string(task) + ".png";
+            return StackImage{key, placeholder_png(key)};
+          },
+          place) {
   portal_ = checked(portal::Portal::open(stack_.portal_options(1, clock_)), "opening the portal");
 }
 

@@ -30,13 +30,18 @@ namespace bulkqa::testing {
 // Every image's (confirm, disconfirm) counts, by its s3:// URL.
 using ImageCounts = std::map<std::string, std::pair<std::size_t, std::size_t>>;
 
-// An image of a task: its key in the stack bucket and its bytes.
+// An image of a task: its key (in the stack bucket, or after the prefix in the image source) and
+// its bytes.
 struct StackImage {
   std::string key;
   std::string body;
 };
 // Image `image` of task `task`.
 using StackImageMaker = std::function<StackImage(std::size_t task, std::size_t image)>;
+
+// Where launch left the images: copied into the stack bucket (CopyImages true), or in the image
+// source bucket under the deployment's prefix, the batches naming them there (CopyImages false).
+enum class ImagePlace { kCopied, kInPlace };
 
 // A clock the tests move. It starts at the real time, so that what the portal derives from it
 // for browsers (a cookie's Max-Age) stays what a browser expects.
@@ -55,9 +60,10 @@ class PortalStack {
   static constexpr const char* kLabel = "Crab";
 
   // `tasks` tasks of `images_per_task` images each: by default even images are crabs
-  // ("crab/<task>-<image>.jpg"), odd ones lobsters, their bytes a line of text. Throws when moto
-  // refuses a step.
-  PortalStack(std::size_t tasks, std::size_t images_per_task, const StackImageMaker& images = {});
+  // ("crab/<task>-<image>.jpg"), odd ones lobsters, their bytes a line of text. The portal user's
+  // policy is the template's for `place`. Throws when moto refuses a step.
+  PortalStack(std::size_t tasks, std::size_t images_per_task, const StackImageMaker& images = {},
+              ImagePlace place = ImagePlace::kCopied);
 
   const Deployment& deployment() const { return deployment_; }
   const aws::Credentials& portal_user() const { return portal_user_; }
@@ -72,6 +78,7 @@ class PortalStack {
   // Every answer the portal table holds.
   std::vector<portal::AnswerItem> stored_answers();
   aws::DynamoDbClient& admin_dynamodb() { return admin_dynamodb_; }
+  aws::S3Client& admin_s3() { return admin_s3_; }
 
   // The simulated reviewers' truth: even images (folder "crab") are crabs, odd ones are not.
   static TruthSource truth();
@@ -94,7 +101,7 @@ std::string answer_every_image(const std::vector<BatchItem>& items, bool confirm
 // (images/<task>.png), one reviewer per task.
 class MotoPortalBackend final : public PortalTestBackend {
  public:
-  explicit MotoPortalBackend(std::size_t tasks);
+  explicit MotoPortalBackend(std::size_t tasks, ImagePlace place = ImagePlace::kCopied);
 
   portal::PortalBackend& backend() override { return *portal_; }
   std::string invite(const std::string& reviewer, bool admin) override;

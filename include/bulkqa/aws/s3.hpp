@@ -66,6 +66,11 @@ struct GetObjectRequest {
   std::string key;
 };
 
+// The origin ("scheme://host[:port]") of the URLs S3Client addresses `bucket` by, its pre-signed
+// GET URLs included: what a page that shows the bucket's objects must allow (the portal's
+// Content-Security-Policy).
+std::string s3_bucket_origin(const AwsConfig& config, const std::string& bucket);
+
 class S3Client {
  public:
   S3Client(const AwsConfig& config, HttpClient& http, RetryOptions retry = {});

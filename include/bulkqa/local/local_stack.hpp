@@ -54,6 +54,8 @@ struct LaunchSettings {
   std::string image_prefix;  // in the image source bucket
   std::size_t batch_size = 25;
   double min_confidence = 0;
+  bool copy_images = true;       // false: the batches name the images in the image source bucket
+  std::size_t concurrency = 64;  // requests launch keeps in flight
 };
 
 // One Ground Truth task: a manifest line and the task input pre-labeling made of it.

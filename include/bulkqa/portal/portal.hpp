@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,8 @@ struct PortalOptions {
   aws::AwsConfig aws;
   std::string portal_table;
   std::string image_table;
-  std::string stack_bucket;  // holds the manifest, the batches and the images
+  // Holds the manifest and the batches, and the images unless launch left them in place.
+  std::string stack_bucket;
   // Places per task, for the tasks this portal writes first; tasks already in the table keep
   // theirs, so every portal on one table agrees.
   std::size_t workers_per_task = 1;
@@ -92,6 +94,9 @@ class Portal : public PortalBackend {
   Status repair();
 
   const std::vector<PortalTask>& tasks() const { return tasks_; }
+  // The buckets the tasks' images are in: the stack bucket when launch copied them, the image
+  // source when it left them in place (CopyImages false).
+  std::set<std::string> image_buckets() const;
   // The portal's labeling job, in vote ids: the same for every portal of one stack.
   const std::string& labeling_job() const { return labeling_job_; }
 
