@@ -115,9 +115,10 @@ bool is_retryable_error_code(std::string_view code) {
 }
 
 bool is_throttling_error(const Error& error) {
-  // S3 answers SlowDown with a 503, and a 503 without a code is S3's way of saying the same.
-  return is_one_of(error.code, kThrottlingCodes) || error.http_status == 429 ||
-         error.http_status == 503;
+  // As the SDKs read it: the throttling codes (S3's 503 SlowDown among them) and 429. A 503 that
+  // names no throttling code (ServiceUnavailable) is a transient failure: slowing the whole client
+  // for it would let a few server errors drag a launch down to the limiter's floor.
+  return is_one_of(error.code, kThrottlingCodes) || error.http_status == 429;
 }
 
 bool is_retryable_status(long status) {

@@ -53,33 +53,34 @@ std::string http_response(int status, const std::string& reason, const std::stri
          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
-// A throttling or server error as the service of the request answers it: DynamoDB (JSON, the
-// request names an X-Amz-Target) or S3 (XML). Variant 0 is the service's own throttling error.
-std::string injected_error(const MessageHead& request, std::size_t variant) {
+// A throttling error (`throttle`) or a server error as the service of the request answers it:
+// DynamoDB (JSON, the request names an X-Amz-Target) or S3 (XML). Throttling comes only from
+// throttle_above, as a real service throttles above a rate: throttling drawn at random whatever the
+// rate would drive a client's adaptive rate limit down to its floor.
+std::string injected_error(const MessageHead& request, bool throttle, std::size_t variant) {
+  const auto pick = [&](const auto& errors) -> const auto& {
+    return errors[variant % std::size(errors)];
+  };
   if (request.header("x-amz-target")) {
-    struct DynamoDbError {
-      int status;
-      const char* type;
-    };
-    static constexpr DynamoDbError kErrors[] = {
-        {400, "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException"},
-        {400, "com.amazon.coral.availability#ThrottlingException"},
-        {400, "com.amazonaws.dynamodb.v20120810#RequestLimitExceeded"},
-        {500, "com.amazonaws.dynamodb.v20120810#InternalServerError"}};
-    const auto& error = kErrors[variant % std::size(kErrors)];
-    return http_response(error.status,
-                         error.status == 500 ? "Internal Server Error" : "Bad Request",
+    static constexpr const char* kThrottles[] = {
+        "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+        "com.amazon.coral.availability#ThrottlingException",
+        "com.amazonaws.dynamodb.v20120810#RequestLimitExceeded"};
+    const bool server_error = !throttle;
+    return http_response(server_error ? 500 : 400,
+                         server_error ? "Internal Server Error" : "Bad Request",
                          "application/x-amz-json-1.0",
-                         std::string(R"({"__type":")") + error.type +
+                         std::string(R"({"__type":")") +
+                             (server_error ? "com.amazonaws.dynamodb.v20120810#InternalServerError"
+                                           : pick(kThrottles)) +
                              R"(","message":"injected by the fault proxy"})");
   }
   struct S3Error {
     int status;
     const char* code;
   };
-  static constexpr S3Error kErrors[] = {
-      {503, "SlowDown"}, {500, "InternalError"}, {503, "ServiceUnavailable"}};
-  const auto& error = kErrors[variant % std::size(kErrors)];
+  static constexpr S3Error kServerErrors[] = {{500, "InternalError"}, {503, "ServiceUnavailable"}};
+  const S3Error error = throttle ? S3Error{503, "SlowDown"} : pick(kServerErrors);
   return http_response(
       error.status, error.status == 500 ? "Internal Server Error" : "Service Unavailable",
       "application/xml",
@@ -412,7 +413,7 @@ void FaultProxy::Impl::serve(int client_fd) {
         ++counts.errors;
       }
       round.await();
-      if (!send_all(client_fd, injected_error(head, variant))) break;
+      if (!send_all(client_fd, injected_error(head, fault == Fault::throttle, variant))) break;
       continue;
     }
     if (fault == Fault::drop_before) {

@@ -21,7 +21,7 @@ namespace bulkqa::testing {
 
 // Shares of requests, each drawn independently per request; the rest is forwarded untouched.
 struct FaultShares {
-  double error = 0;        // answered with a throttling or server error, never forwarded
+  double error = 0;        // answered with a server error (500, 503), never forwarded
   double drop_before = 0;  // connection closed before the request is forwarded
   double drop_after = 0;   // forwarded and applied, then the connection closed without the answer
 };

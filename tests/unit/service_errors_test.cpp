@@ -37,6 +37,24 @@ TEST(ServiceErrorsTest, ThrottlingIsRetryableWhateverTheStatus) {
       parse_service_error("s3", answer(403, "<Error><Code>AccessDenied</Code></Error>")).retryable);
 }
 
+TEST(ServiceErrorsTest, OnlyThrottlingCodesAnd429SlowTheClientDown) {
+  EXPECT_TRUE(is_throttling_error(
+      parse_service_error("s3", answer(503, "<Error><Code>SlowDown</Code></Error>"))));
+  EXPECT_TRUE(is_throttling_error(parse_service_error(
+      "dynamodb",
+      answer(
+          400,
+          R"({"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException"})"))));
+  EXPECT_TRUE(is_throttling_error(parse_service_error("s3", answer(429, ""))));
+  // Transient server errors are retried at the same pace.
+  EXPECT_FALSE(is_throttling_error(
+      parse_service_error("s3", answer(503, "<Error><Code>ServiceUnavailable</Code></Error>"))));
+  EXPECT_FALSE(is_throttling_error(parse_service_error("s3", answer(503, ""))));
+  EXPECT_FALSE(is_throttling_error(parse_service_error(
+      "dynamodb",
+      answer(500, R"({"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError"})"))));
+}
+
 TEST(ServiceErrorsTest, ServerErrorsAndTooManyRequestsAreRetryableStatuses) {
   for (const long status : {429L, 500L, 502L, 503L, 504L}) {
     EXPECT_TRUE(is_retryable_status(status)) << status;

@@ -112,7 +112,8 @@ std::optional<Error> error_in_response(std::string_view service, const HttpRespo
 // Throttling and transient error codes that the AWS SDKs retry.
 bool is_retryable_error_code(std::string_view code);
 
-// Whether the service said it is asked too often: a throttling code, 429 or 503.
+// Whether the service said it is asked too often: a throttling code (SlowDown,
+// ProvisionedThroughputExceededException, ...) or HTTP 429; not a bare 503.
 bool is_throttling_error(const Error& error);
 
 // HTTP statuses worth another attempt whatever the body says: server errors (5xx) and 429 Too
