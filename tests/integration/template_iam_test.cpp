@@ -267,12 +267,17 @@ TEST(TemplatePolicies, ImagesInPlaceAreReadableUnderThePrefixOnly) {
       EXPECT_FALSE(role_allows(in_place, role, action, "arn:aws:s3:::images")) << role << action;
     }
   }
-  // The other roles are as they were: only launch reads the image source, to list and copy.
+  // Launch copies nothing then: it still lists the source to check the images exist
+  // (LaunchListsTheImageSourceOnlyUnderItsPrefix), and no longer reads them.
+  EXPECT_TRUE(role_allows(copied, "LaunchRole", "s3:GetObject", image));
+  EXPECT_FALSE(role_allows(in_place, "LaunchRole", "s3:GetObject", image));
+  // The other roles are as they were.
   for (const std::string role : {"PreLabelingRole", "PostLabelingRole"}) {
     EXPECT_FALSE(role_allows(in_place, role, "s3:GetObject", image)) << role;
   }
   for (const auto& [role, policy] : in_place.items()) {
-    if (role == "SageMakerExecutionRole" || role == "PortalPolicy") continue;
+    if (role == "SageMakerExecutionRole" || role == "PortalPolicy" || role == "LaunchRole")
+      continue;
     EXPECT_EQ(policy, copied[role]) << role;
   }
 }
