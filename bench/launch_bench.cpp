@@ -210,8 +210,8 @@ double project_million_seconds(const Options& options, const Run& run) {
   const double scale = kProjectedRows / static_cast<double>(run.scenario.rows);
   std::map<std::string, OperationCount> scaled;
   for (const auto& [operation, count] : run.counts) {
-    scaled[operation].requests = static_cast<std::uint64_t>(
-        static_cast<double>(count.requests - count.throttled) * scale);
+    scaled[operation].requests =
+        static_cast<std::uint64_t>(static_cast<double>(count.requests - count.throttled) * scale);
   }
   const double reached = unlimited_rate(options, run.scenario) * ratio(options, run);
   return least_seconds(scaled, reached, kAwsRateLimits);
