@@ -14,6 +14,7 @@
 
 #include "bulkqa/aws/sigv4.hpp"
 #include "bulkqa/local/http_server_thread.hpp"
+#include "support/service_rate_limit.hpp"
 
 namespace bulkqa::bench {
 namespace {
@@ -26,31 +27,6 @@ constexpr std::size_t kMaxKeysPerPage = 1000;
 // cpp-httplib listens with a backlog of 5: a client opening hundreds of connections at once
 // would see SYNs dropped and wait a second for each retransmission. listen() again raises it.
 constexpr int kListenBacklog = 4096;
-// A rate-limited operation may run this long ahead of its rate (a burst), as a token bucket holds.
-constexpr double kBurstSeconds = 0.1;
-
-// Allows `rate` per second on average, `rate` × kBurstSeconds at once.
-class TokenBucket {
- public:
-  explicit TokenBucket(double rate)
-      : rate_(rate), capacity_(std::max(1.0, rate * kBurstSeconds)), tokens_(capacity_) {}
-
-  bool take(Clock::time_point now) {
-    tokens_ = std::min(capacity_,
-                       tokens_ + rate_ * std::chrono::duration<double>(now - refilled_).count());
-    refilled_ = now;
-    if (tokens_ < 1) return false;
-    tokens_ -= 1;
-    return true;
-  }
-
- private:
-  double rate_;
-  double capacity_;
-  double tokens_;
-  Clock::time_point refilled_ = Clock::now();
-};
-
 enum class Service { kS3, kDynamoDb, kResponseUrl };
 
 // What a request asks for: the service, the operation as AWS names it, and for S3 the bucket and
@@ -197,7 +173,7 @@ std::string item_id(const std::string& table, const nlohmann::json& key) {
 struct AwsSink::Impl {
   explicit Impl(AwsSinkOptions sink_options) : options(std::move(sink_options)) {
     for (const auto& [operation, rate] : options.rate_limits) {
-      limits.emplace(operation, TokenBucket(rate));
+      limits.emplace(operation, testing::ServiceRateLimit(rate, Clock::now()));
     }
   }
 
@@ -215,7 +191,7 @@ struct AwsSink::Impl {
   std::map<std::string, nlohmann::json> items;
 
   mutable std::mutex mutex;  // guards what follows
-  std::map<std::string, TokenBucket> limits;
+  std::map<std::string, testing::ServiceRateLimit> limits;
   std::map<std::string, OperationCount> counts;
   std::map<std::string, std::string> responses;
 
@@ -231,7 +207,7 @@ bool AwsSink::Impl::admit(const std::string& operation) {
   OperationCount& count = counts[operation];
   ++count.requests;
   const auto limit = limits.find(operation);
-  if (limit == limits.end() || limit->second.take(now)) return true;
+  if (limit == limits.end() || limit->second.accepts(now)) return true;
   ++count.throttled;
   return false;
 }

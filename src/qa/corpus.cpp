@@ -300,10 +300,4 @@ Status check_launch_keys(const CompactCorpus& corpus, const ImagePlacement& plac
   return {};
 }
 
-std::vector<CorpusRow> filter_min_confidence(std::vector<CorpusRow> rows, double min_confidence) {
-  std::erase_if(
-      rows, [min_confidence](const CorpusRow& row) { return !(row.confidence >= min_confidence); });
-  return rows;
-}
-
 }  // namespace bulkqa

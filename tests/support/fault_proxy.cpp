@@ -21,6 +21,7 @@
 #include "bulkqa/aws/config.hpp"
 #include "bulkqa/util/text.hpp"
 #include "support/loopback_socket.hpp"
+#include "support/service_rate_limit.hpp"
 
 namespace bulkqa::testing {
 namespace {
@@ -129,10 +130,8 @@ struct FaultProxy::Impl {
   std::mt19937_64 random;
   FaultCounts counts;
   std::function<void(std::size_t)> forwarded_callback;
-  // The rate limit of throttle_above, a token bucket: none while rate_limit is 0.
-  double rate_limit = 0;
-  double rate_tokens = 0;
-  std::chrono::steady_clock::time_point rate_refilled;
+  // The rate limit of throttle_above; none until it is called.
+  std::optional<ServiceRateLimit> rate_limit;
 
   std::thread acceptor;
   std::vector<std::thread> connections;
@@ -323,15 +322,7 @@ std::optional<UpstreamResponse> read_response(SocketReader& reader, const std::s
 }  // namespace
 
 bool FaultProxy::Impl::over_rate_limit() {
-  if (rate_limit <= 0) return false;
-  const auto now = std::chrono::steady_clock::now();
-  const double burst = std::max(1.0, rate_limit / 10);
-  rate_tokens = std::min(
-      burst, rate_tokens + std::chrono::duration<double>(now - rate_refilled).count() * rate_limit);
-  rate_refilled = now;
-  if (rate_tokens < 1) return true;
-  rate_tokens -= 1;
-  return false;
+  return rate_limit && !rate_limit->accepts(std::chrono::steady_clock::now());
 }
 
 Fault FaultProxy::Impl::draw_fault(std::size_t& variant) {
@@ -490,9 +481,7 @@ void FaultProxy::set_shares(FaultShares shares) {
 
 void FaultProxy::throttle_above(double per_second) {
   std::lock_guard lock(impl_->mutex);
-  impl_->rate_limit = per_second;
-  impl_->rate_tokens = std::max(1.0, per_second / 10);
-  impl_->rate_refilled = std::chrono::steady_clock::now();
+  impl_->rate_limit.emplace(per_second, std::chrono::steady_clock::now());
 }
 
 void FaultProxy::stall() {

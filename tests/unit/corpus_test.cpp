@@ -244,6 +244,17 @@ TEST(CorpusErrors, LongBadValueIsShortenedInTheMessage) {
   EXPECT_LT(result.error().message.size(), 300u);
 }
 
+// The rows CompactCorpus::keep_min_confidence keeps of `rows`.
+std::vector<CorpusRow> filter_min_confidence(const std::vector<CorpusRow>& rows,
+                                             double min_confidence) {
+  CompactCorpus corpus;
+  for (const CorpusRow& row : rows) {
+    corpus.add(row.image_local_path, row.label, row.confidence, row.line);
+  }
+  corpus.keep_min_confidence(min_confidence);
+  return corpus.rows();
+}
+
 TEST(CorpusFilter, KeepsRowsAtOrAboveTheMinimumInOrder) {
   std::vector<CorpusRow> rows{{"a.jpg", "Crab", 49.9, 2},
                               {"b.jpg", "Crab", 50, 3},

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "bulkqa/aws/retry.hpp"
+#include "support/service_rate_limit.hpp"
 
 namespace bulkqa::aws {
 namespace {
@@ -253,26 +254,6 @@ struct Figures {
   double throttled_share() const { return static_cast<double>(throttled) / attempts; }
 };
 
-// A service that accepts `limit` requests a second and throttles the rest: a token bucket that
-// holds a tenth of a second's worth.
-class ThrottlingServer {
- public:
-  explicit ThrottlingServer(double limit) : limit_(limit), tokens_(limit / 10) {}
-
-  bool accepts(Clock::time_point now) {
-    tokens_ = std::min(limit_ / 10, tokens_ + seconds(now - last_) * limit_);
-    last_ = now;
-    if (tokens_ < 1) return false;
-    tokens_ -= 1;
-    return true;
-  }
-
- private:
-  double limit_;
-  double tokens_;
-  Clock::time_point last_ = kStart;
-};
-
 // `in_flight` requests at a time, each answered 15 to 25 ms after it was sent, from an endless
 // supply, for `duration`: what HttpClient does with a stream of tasks whose admission the limiter
 // decides. A throttled attempt is retried after the standard backoff (as ServiceClient paces
@@ -280,7 +261,7 @@ class ThrottlingServer {
 Figures simulate(double server_limit, int in_flight, std::chrono::seconds duration,
                  std::uint64_t seed) {
   RateLimiter limiter;
-  ThrottlingServer server(server_limit);
+  testing::ServiceRateLimit server(server_limit, kStart);
   RetryOptions retry_options;
   retry_options.seed = seed;
   RetryPolicy retry(retry_options);

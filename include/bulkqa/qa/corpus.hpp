@@ -80,9 +80,6 @@ Result<CompactCorpus> parse_compact_corpus(std::string_view csv_text);
 // The same, as a vector of rows: for corpora that fit in memory many times over.
 Result<std::vector<CorpusRow>> parse_corpus(std::string_view csv_text);
 
-// The rows with confidence >= min_confidence, in their order.
-std::vector<CorpusRow> filter_min_confidence(std::vector<CorpusRow> rows, double min_confidence);
-
 // Where launch finds each image and where it puts it.
 struct ImagePlacement {
   std::string stack_bucket;
